@@ -1,1 +1,112 @@
-//! terbuka-store
+//! Storage for Terbuka: one interface ([`Store`]) with two real backends, SQLite (the embedded
+//! default: one file, WAL) and PostgreSQL (several app nodes sharing one database).
+//!
+//! Methods are named after what the service needs, not after tables. Every state change is one
+//! transaction that also appends to the hash-chained audit log, so the log and the data can never
+//! disagree. Each backend has its own `migrations/` folder; the SQL in [`sql`] is written in the
+//! common subset of both dialects.
+//!
+//! This crate stores bytes it is given: personal data arrives already encrypted by `terbuka-app`.
+//! It knows no HTTP and makes no decision the domain makes.
+
+mod sql;
+pub mod testing;
+pub mod types;
+
+pub use sql::{backend_of, SqlStore};
+pub use types::*;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use terbuka_domain::audit::{AuditEntry, ChainHead, NewAuditEntry};
+use terbuka_domain::calendar::{DayOff, DayOffKind};
+use terbuka_domain::{OfficerId, RequestId, UnitId};
+
+/// The store's own small error set.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken (the string names it) or the row changed since it was read.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored value no longer parses: the database was edited by hand.
+    #[error("corrupt value in {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Other(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    // Organisation.
+    async fn list_units(&self) -> Result<Vec<Unit>>;
+    async fn insert_unit(&self, unit: NewUnit, audit: NewAuditEntry) -> Result<UnitId>;
+
+    // Officers and sessions.
+    async fn insert_officer(&self, officer: NewOfficer, audit: NewAuditEntry) -> Result<OfficerId>;
+    async fn list_officers(&self) -> Result<Vec<Officer>>;
+    async fn officer(&self, id: OfficerId) -> Result<Option<Officer>>;
+    async fn officer_by_username(&self, username: &str) -> Result<Option<Officer>>;
+    async fn set_officer_active(&self, id: OfficerId, active: bool, audit: NewAuditEntry) -> Result<()>;
+    async fn insert_session(&self, session: Session) -> Result<()>;
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Ends every session of an officer (used when an account is disabled).
+    async fn delete_sessions_of(&self, officer: OfficerId) -> Result<()>;
+
+    // The working-day calendar.
+    async fn list_days_off(&self) -> Result<Vec<DayOff>>;
+    /// Adds a day off; `Conflict` if that date already has an entry of that name.
+    async fn insert_day_off(&self, day: DayOff, audit: NewAuditEntry) -> Result<()>;
+    async fn delete_day_off(&self, date: NaiveDate, kind: DayOffKind, audit: NewAuditEntry) -> Result<()>;
+    /// Inserts the days not yet present; returns how many were new.
+    async fn seed_days_off(&self, days: Vec<DayOff>, audit: NewAuditEntry) -> Result<u64>;
+
+    // Requests.
+    /// Registers a request: assigns the next registration number for `year`, stores the request,
+    /// its documents, its first history event and its mails, and appends to the audit log, all in
+    /// one transaction. `audit.subject` may contain `{reg_no}`, replaced by the number.
+    async fn insert_request(&self, req: NewRequest, write: Write) -> Result<StoredRequest>;
+    async fn request(&self, id: RequestId) -> Result<Option<StoredRequest>>;
+    async fn request_by_reg_no(&self, reg_no: &str) -> Result<Option<StoredRequest>>;
+    async fn request_by_token(&self, token_hash: &str) -> Result<Option<StoredRequest>>;
+    /// Saves a request that moved, if it is still at `expected_version` (else `Conflict`),
+    /// together with the objection change, documents, history event, mails and audit entry.
+    async fn update_request(&self, req: &StoredRequest, expected_version: i64, objection: Option<ObjectionWrite>, write: Write) -> Result<StoredRequest>;
+    async fn list_requests(&self, filter: &RequestFilter) -> Result<Page<StoredRequest>>;
+    async fn request_years(&self) -> Result<Vec<i32>>;
+    async fn request_events(&self, id: RequestId) -> Result<Vec<RequestEventRow>>;
+    async fn documents(&self, id: RequestId) -> Result<Vec<DocumentMeta>>;
+    async fn document(&self, id: i64) -> Result<Option<Document>>;
+
+    // Objections.
+    async fn objection(&self, id: i64) -> Result<Option<StoredObjection>>;
+    async fn objections_of(&self, request: RequestId) -> Result<Vec<StoredObjection>>;
+    async fn list_objections(&self, open_only: bool) -> Result<Vec<StoredObjection>>;
+
+    // Audit.
+    async fn append_audit(&self, entry: NewAuditEntry) -> Result<()>;
+    async fn audit_head(&self) -> Result<ChainHead>;
+    async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
+
+    // Outbox (mail), idempotent by `dedup_key`.
+    /// Queues mails; those whose `dedup_key` exists are skipped. Returns how many were new.
+    async fn enqueue_mails(&self, mails: Vec<NewMail>) -> Result<u64>;
+    /// Claims up to `limit` due mails for `lease` seconds, so two nodes never send the same one.
+    async fn claim_mails(&self, now: DateTime<Utc>, lease_secs: i64, limit: i64) -> Result<Vec<QueuedMail>>;
+    async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn mail_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    async fn outbox_counts(&self) -> Result<(i64, i64)>;
+}
