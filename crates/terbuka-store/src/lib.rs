@@ -37,6 +37,9 @@ pub enum StoreError {
     Other(#[from] sqlx::Error),
 }
 
+/// Builds the mails of a new request from its registration number.
+pub type MailsFor<'a> = &'a (dyn Fn(&str) -> Vec<NewMail> + Send + Sync);
+
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Which backend a store runs on.
@@ -77,8 +80,10 @@ pub trait Store: Send + Sync + 'static {
     // Requests.
     /// Registers a request: assigns the next registration number for `year`, stores the request,
     /// its documents, its first history event and its mails, and appends to the audit log, all in
-    /// one transaction. `audit.subject` may contain `{reg_no}`, replaced by the number.
-    async fn insert_request(&self, req: NewRequest, write: Write) -> Result<StoredRequest>;
+    /// one transaction. `audit.subject` may contain `{reg_no}`, replaced by the number;
+    /// `mails_for` builds the mails once the number is known (they are sealed, so the store
+    /// cannot fill it in later).
+    async fn insert_request(&self, req: NewRequest, write: Write, mails_for: MailsFor<'_>) -> Result<StoredRequest>;
     async fn request(&self, id: RequestId) -> Result<Option<StoredRequest>>;
     async fn request_by_reg_no(&self, reg_no: &str) -> Result<Option<StoredRequest>>;
     async fn request_by_token(&self, token_hash: &str) -> Result<Option<StoredRequest>>;

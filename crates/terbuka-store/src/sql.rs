@@ -579,7 +579,7 @@ impl Store for SqlStore {
         Ok(n)
     }
 
-    async fn insert_request(&self, req: NewRequest, write: Write) -> Result<StoredRequest> {
+    async fn insert_request(&self, req: NewRequest, write: Write, mails_for: crate::MailsFor<'_>) -> Result<StoredRequest> {
         let at = write.at.unwrap_or_else(Utc::now);
         let mut tx = self.begin_write().await?;
         let seq = Self::next_number(&mut tx, &format!("{REQUEST_PREFIX}-{}", req.year)).await?;
@@ -616,11 +616,8 @@ impl Store for SqlStore {
         if let Some((kind, note)) = &write.event {
             Self::insert_event(&mut tx, id, at, &write.actor, kind, None, c.state, note.as_deref()).await?;
         }
-        let mails: Vec<NewMail> = write
-            .mails
-            .iter()
-            .map(|m| NewMail { dedup_key: m.dedup_key.replace("{reg_no}", &reg_no), ..m.clone() })
-            .collect();
+        let mut mails = write.mails.clone();
+        mails.extend(mails_for(&reg_no));
         Self::enqueue_tx(&mut tx, &mails).await?;
         if let Some(mut audit) = write.audit {
             audit.subject = audit.subject.replace("{reg_no}", &reg_no);

@@ -150,7 +150,10 @@ pub struct RequestEventRow {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentKind {
-    /// A response document released to the requester; public once the request is granted.
+    /// A response document released to the requester and published in the public register
+    /// once the request is granted.
+    Released,
+    /// A response document for the requester only (e.g. it names them); never public.
     Response,
     /// The requester's identity scan: personal data, encrypted, never public.
     IdentityScan,
@@ -159,12 +162,14 @@ pub enum DocumentKind {
 impl DocumentKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            DocumentKind::Released => "released",
             DocumentKind::Response => "response",
             DocumentKind::IdentityScan => "identity_scan",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
+            "released" => Some(DocumentKind::Released),
             "response" => Some(DocumentKind::Response),
             "identity_scan" => Some(DocumentKind::IdentityScan),
             _ => None,
