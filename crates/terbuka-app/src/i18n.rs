@@ -12,8 +12,21 @@ pub struct Catalogs {
     en: HashMap<String, String>,
 }
 
-const ID: &str = include_str!("../locales/id.toml");
-const EN: &str = include_str!("../locales/en.toml");
+/// One file per area, so each part of the product owns its strings.
+const ID: &[&str] = &[
+    include_str!("../locales/id/common.toml"),
+    include_str!("../locales/id/errors.toml"),
+    include_str!("../locales/id/mail.toml"),
+    include_str!("../locales/id/public.toml"),
+    include_str!("../locales/id/console.toml"),
+];
+const EN: &[&str] = &[
+    include_str!("../locales/en/common.toml"),
+    include_str!("../locales/en/errors.toml"),
+    include_str!("../locales/en/mail.toml"),
+    include_str!("../locales/en/public.toml"),
+    include_str!("../locales/en/console.toml"),
+];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {
     match value {
@@ -32,10 +45,12 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>)
     }
 }
 
-fn parse(text: &str) -> HashMap<String, String> {
-    let value: toml::Value = toml::from_str(text).expect("translation catalog is valid TOML");
+fn parse(files: &[&str]) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    flatten("", &value, &mut out);
+    for text in files {
+        let value: toml::Value = toml::from_str(text).expect("translation catalog is valid TOML");
+        flatten("", &value, &mut out);
+    }
     out
 }
 

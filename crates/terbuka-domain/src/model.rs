@@ -145,6 +145,7 @@ coded_enum! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // The enum is declared by a macro that cannot take `#[default]`.
 impl Default for Lang {
     fn default() -> Self {
         Lang::Id

@@ -337,6 +337,7 @@ impl SqlStore {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn insert_event(tx: &mut Transaction<'static, Any>, request: RequestId, at: DateTime<Utc>, actor: &str, kind: &str, from: Option<RequestState>, to: RequestState, note: Option<&str>) -> Result<()> {
         sqlx::query("INSERT INTO request_events (request_id, at, actor, kind, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(request)
@@ -748,10 +749,12 @@ impl Store for SqlStore {
             clauses.push(format!("day0 >= ${} AND day0 < ${}", binds.len() - 1, binds.len()));
         }
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            // Folded by the database's own LOWER on both sides: folding in Rust (Unicode) while
+            // SQLite's LOWER folds ASCII only made any text with a non-ASCII capital match nothing.
+            let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             binds.push(Bind::Text(format!("%{escaped}%")));
             let n = binds.len();
-            clauses.push(format!("(LOWER(subject) LIKE ${n} ESCAPE '\\' OR LOWER(reg_no) LIKE ${n} ESCAPE '\\')"));
+            clauses.push(format!("(LOWER(subject) LIKE LOWER(${n}) ESCAPE '\\' OR LOWER(reg_no) LIKE LOWER(${n}) ESCAPE '\\')"));
         }
         let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         let order = match f.order {

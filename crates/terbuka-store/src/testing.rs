@@ -11,13 +11,32 @@ pub struct TestStore {
     pub store: SqlStore,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// For PostgreSQL: (server URL, database name) to drop when the test ends.
+    drop_db: Option<(String, String)>,
+}
+
+impl Drop for TestStore {
+    /// Drops the test's PostgreSQL database so repeated runs do not fill the server.
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.drop_db.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let mut admin = sqlx::AnyConnection::connect(&admin_url).await.ok()?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
 }
 
 pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}", dir.path().join("terbuka.db").display());
     let store = SqlStore::connect(&url, 8).await.expect("open SQLite store");
-    TestStore { store, url, _dir: Some(dir) }
+    TestStore { store, url, _dir: Some(dir), drop_db: None }
 }
 
 /// The server URL for PostgreSQL tests.
@@ -39,7 +58,7 @@ pub async fn postgres() -> TestStore {
     let _ = admin.close().await;
     let url = replace_database(&admin_url, &name);
     let store = SqlStore::connect(&url, 8).await.expect("open PostgreSQL store");
-    TestStore { store, url, _dir: None }
+    TestStore { store, url, _dir: None, drop_db: Some((admin_url, name)) }
 }
 
 /// Replaces the database name in a PostgreSQL URL.

@@ -15,7 +15,7 @@ use terbuka_domain::objection::{ObjectionClock, ObjectionState};
 use terbuka_domain::request::{RequestClock, RequestState};
 use terbuka_domain::{Channel, DeliveryMethod, ObjectionGround, ObtainMethod, RequestId, RequesterKind, Role, UnitId, UnitKind};
 use terbuka_store::{
-    DocumentKind, NewDocument, NewMail, NewObjection, NewOfficer, NewRequest, NewUnit, ObjectionWrite, RequestFilter, RequestOrder, Session, Store,
+    DocumentKind, NewDocument, NewMail, NewObjection, NewOfficer, NewRequest, NewUnit, ObjectionWrite, QueuedMail, RequestFilter, RequestOrder, Session, Store,
     StoreError, StoredObjection, StoredRequest, Unit, Write,
 };
 
@@ -64,6 +64,7 @@ contract!(registration_numbers);
 contract!(update_request_versioning);
 contract!(stale_update_saves_nothing);
 contract!(list_requests_filters);
+contract!(list_requests_text_non_ascii);
 contract!(list_requests_order_and_paging);
 contract!(audit_chain);
 contract!(shared concurrent_writes);
@@ -211,6 +212,12 @@ fn no_mails(_reg_no: &str) -> Vec<NewMail> {
     Vec::new()
 }
 
+fn sorted_keys(mails: &[QueuedMail]) -> Vec<String> {
+    let mut keys: Vec<String> = mails.iter().map(|m| m.dedup_key.clone()).collect();
+    keys.sort();
+    keys
+}
+
 fn filter() -> RequestFilter {
     RequestFilter { limit: 100, ..Default::default() }
 }
@@ -265,8 +272,11 @@ fn reg_nos(items: &[StoredRequest]) -> Vec<String> {
     items.iter().map(|r| r.reg_no.clone()).collect()
 }
 
-fn objection_fields(o: &StoredObjection) -> (i64, String, RequestId, String, DateTime<Utc>, bool, ObjectionClock, Option<String>, Option<i64>, i64) {
-    (o.id, o.reg_no.clone(), o.request, o.summary.clone(), o.filed_at, o.late, o.clock.clone(), o.decision_text.clone(), o.decided_by, o.version)
+/// Every field of two stored objections (the type has no `PartialEq`).
+#[track_caller]
+fn assert_same_objection(a: &StoredObjection, b: &StoredObjection) {
+    assert_eq!((a.id, &a.reg_no, a.request, &a.summary, a.filed_at, a.late), (b.id, &b.reg_no, b.request, &b.summary, b.filed_at, b.late));
+    assert_eq!((&a.clock, &a.decision_text, a.decided_by, a.version), (&b.clock, &b.decision_text, b.decided_by, b.version));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,9 +356,17 @@ async fn registration_numbers(s: &dyn Store) -> R {
     let mut a = new_request(2026, "tok-a", "Anggaran 2026", "2026-01-05");
     a.identity_enc = binary_bytes(300);
     a.obtain = vec![ObtainMethod::HardCopy, ObtainMethod::View, ObtainMethod::SoftCopy];
+    // Mails come from the write (known before the number) and from `mails_for` (built once the
+    // number is assigned); both are queued in the registration's transaction.
     let mut mail_write = reg_write(t("2026-01-05T02:00:00Z"));
-    mail_write.mails = vec![new_mail("ack:{reg_no}", t("2026-01-05T02:00:00Z"))];
-    let ra = s.insert_request(a.clone(), mail_write, &no_mails).await?;
+    mail_write.mails = vec![new_mail("notify-ppid:tok-a", t("2026-01-05T02:00:00Z"))];
+    let seen = std::sync::Mutex::new(Vec::new());
+    let mails_for = |reg_no: &str| {
+        seen.lock().expect("lock").push(reg_no.to_string());
+        vec![new_mail(&format!("ack:{reg_no}"), t("2026-01-05T02:00:00Z"))]
+    };
+    let ra = s.insert_request(a.clone(), mail_write, &mails_for).await?;
+    assert_eq!(*seen.lock().expect("lock"), ["PMH-2026-00001"], "mails_for is called once, with the assigned number");
 
     let mut b = new_request(2026, "tok-b", "Data kemiskinan", "2026-01-06");
     b.obtain = vec![];
@@ -393,8 +411,13 @@ async fn registration_numbers(s: &dyn Store) -> R {
 
     // A second request with the same tracking token is refused, and burns no number.
     let head = s.audit_head().await?;
-    assert_conflict(s.insert_request(new_request(2026, "tok-a", "dup", "2026-01-07"), reg_write(t("2026-01-07T02:00:00Z")), &no_mails).await, "duplicate token");
+    let counts = s.outbox_counts().await?;
+    let mut dup_write = reg_write(t("2026-01-07T02:00:00Z"));
+    dup_write.mails = vec![new_mail("dup:write", t("2026-01-07T02:00:00Z"))];
+    let dup_mails = |reg_no: &str| vec![new_mail(&format!("dup:{reg_no}"), t("2026-01-07T02:00:00Z"))];
+    assert_conflict(s.insert_request(new_request(2026, "tok-a", "dup", "2026-01-07"), dup_write, &dup_mails).await, "duplicate token");
     assert_eq!(s.audit_head().await?, head);
+    assert_eq!(s.outbox_counts().await?, counts, "a refused registration queues no mail");
     let rd = s.insert_request(new_request(2026, "tok-d", "Keempat", "2026-01-07"), reg_write(t("2026-01-07T02:00:00Z")), &no_mails).await?;
     assert_eq!(rd.reg_no, "PMH-2026-00003", "a refused registration leaves no gap in the numbers");
 
@@ -410,8 +433,9 @@ async fn registration_numbers(s: &dyn Store) -> R {
     let entries = s.audit_entries().await?;
     let subjects: Vec<&str> = entries.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(subjects, ["request:PMH-2026-00001", "request:PMH-2026-00002", "request:PMH-2025-00001", "request:PMH-2026-00003"]);
-    let mails = s.claim_mails(t("2026-01-05T03:00:00Z"), 60, 10).await?;
-    assert_eq!(mails.iter().map(|m| m.dedup_key.as_str()).collect::<Vec<_>>(), ["ack:PMH-2026-00001"]);
+    let mut mails: Vec<String> = s.claim_mails(t("2026-01-05T03:00:00Z"), 60, 10).await?.into_iter().map(|m| m.dedup_key).collect();
+    mails.sort();
+    assert_eq!(mails, ["ack:PMH-2026-00001", "notify-ppid:tok-a"]);
 
     assert_eq!(s.request_years().await?, vec![2026, 2025]);
     verify_chain(s).await?;
@@ -470,8 +494,7 @@ async fn update_request_versioning(s: &dyn Store) -> R {
 
     // The history records each move with its states and notes.
     let events = s.request_events(r.id).await?;
-    let summary: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> =
-        events.iter().map(|e| (e.kind.as_str(), e.from_state.as_deref(), e.to_state.as_deref(), e.note.as_deref())).collect();
+    let summary: Vec<_> = events.iter().map(|e| (e.kind.as_str(), e.from_state.as_deref(), e.to_state.as_deref(), e.note.as_deref())).collect();
     assert_eq!(
         summary,
         vec![
@@ -660,6 +683,29 @@ async fn list_requests_filters(s: &dyn Store) -> R {
     Ok(())
 }
 
+/// A subject typed with non-ASCII capitals ("É") must at least be found by the same text. Full
+/// Unicode case folding is not part of the contract: SQLite's LOWER folds ASCII only, so
+/// "ékonomi" finds "ÉKONOMI" on PostgreSQL but not on SQLite.
+async fn list_requests_text_non_ascii(s: &dyn Store) -> R {
+    use RequestState::*;
+    let seed = |token, subject| Seed { token, year: 2026, subject, day0: "2026-01-05", received: "2026-01-05T02:00:00Z", due: "2026-01-19", state: Registered, unit: None };
+    seed_requests(s, &[seed("x", "ÉKONOMI Kreatif Daerah"), seed("y", "Perda ekonomi desa"), seed("z", "Jalan Ñandú")]).await?;
+    let run = |q: &'static str| async move {
+        let page = s.list_requests(&RequestFilter { text: Some(q.into()), ..filter() }).await?;
+        assert_eq!(page.total, page.items.len() as i64);
+        let mut tokens: Vec<String> = page.items.iter().map(|r| r.token_hash.clone()).collect();
+        tokens.sort();
+        Ok::<_, StoreError>(tokens)
+    };
+    assert_eq!(run("ÉKONOMI").await?, ["x"], "the exact text of a subject finds it");
+    assert_eq!(run("ÉKONOMI Kreatif").await?, ["x"]);
+    assert_eq!(run("É").await?, ["x"]);
+    assert_eq!(run("Ñandú").await?, ["z"]);
+    assert_eq!(run("KREATIF").await?, ["x"], "ASCII letters are case-insensitive next to non-ASCII ones");
+    assert_eq!(run("EKONOMI").await?, ["y"], "E and É are different letters");
+    Ok(())
+}
+
 async fn list_requests_order_and_paging(s: &dyn Store) -> R {
     use RequestState::*;
     let seed = |token, received, due| Seed { token, year: 2026, subject: "Permohonan", day0: "2026-02-02", received, due, state: Registered, unit: None };
@@ -779,9 +825,9 @@ async fn concurrent_writes(s: Arc<dyn Store>) -> R {
     for i in 0..20 {
         let s = Arc::clone(&s);
         tasks.push(tokio::spawn(async move {
-            let mut w = reg_write(t("2026-01-05T02:00:00Z") + Duration::seconds(i));
-            w.mails = vec![new_mail("ack:{reg_no}", t("2026-01-05T02:00:00Z"))];
-            s.insert_request(new_request(2026, &format!("tok-{}", i + 1), &format!("Permohonan {i}"), "2026-01-05"), w, &no_mails).await
+            let w = reg_write(t("2026-01-05T02:00:00Z") + Duration::seconds(i));
+            let mails_for = |reg_no: &str| vec![new_mail(&format!("ack:{reg_no}"), t("2026-01-05T02:00:00Z"))];
+            s.insert_request(new_request(2026, &format!("tok-{}", i + 1), &format!("Permohonan {i}"), "2026-01-05"), w, &mails_for).await
         }));
     }
     let mut numbers = BTreeSet::new();
@@ -794,6 +840,9 @@ async fn concurrent_writes(s: Arc<dyn Store>) -> R {
     let all = s.list_requests(&filter()).await?;
     assert_eq!(all.total, 21);
     assert_eq!(s.outbox_counts().await?, (20, 0), "each registration queued its own mail");
+    let mut keys: Vec<String> = s.claim_mails(t("2026-01-06T00:00:00Z"), 60, 100).await?.into_iter().map(|m| m.dedup_key).collect();
+    keys.sort();
+    assert_eq!(keys, expected.iter().map(|n| format!("ack:{n}")).collect::<Vec<_>>(), "each mail carries its own request's number");
     let head = verify_chain(s.as_ref()).await?;
     assert_eq!(head.count, 21);
     let subjects: BTreeSet<String> = s.audit_entries().await?.into_iter().map(|e| e.subject).collect();
@@ -840,6 +889,32 @@ async fn concurrent_writes(s: Arc<dyn Store>) -> R {
         task.await.expect("task did not panic")?;
     }
     assert_eq!(verify_chain(s.as_ref()).await?.count, 32);
+
+    // Several senders (app nodes) claiming at once never get the same mail.
+    let t0 = t("2026-03-01T00:00:00Z");
+    let race: Vec<NewMail> = (0..30).map(|i| new_mail(&format!("race:{i:02}"), t0)).collect();
+    assert_eq!(s.enqueue_mails(race).await?, 30);
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let s = Arc::clone(&s);
+        tasks.push(tokio::spawn(async move { s.claim_mails(t0, 300, 10).await }));
+    }
+    let mut claimed = Vec::new();
+    for task in tasks {
+        claimed.extend(task.await.expect("task did not panic")?.into_iter().map(|m| (m.id, m.dedup_key)));
+    }
+    // Whatever the racing claims left (a claim may come back short, never doubled) is claimed now.
+    loop {
+        let more = s.claim_mails(t0, 300, 100).await?;
+        if more.is_empty() {
+            break;
+        }
+        claimed.extend(more.into_iter().map(|m| (m.id, m.dedup_key)));
+    }
+    let ids: BTreeSet<i64> = claimed.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), claimed.len(), "a mail was claimed twice within its lease");
+    let race_keys: BTreeSet<&str> = claimed.iter().map(|(_, k)| k.as_str()).filter(|k| k.starts_with("race:")).collect();
+    assert_eq!(race_keys.len(), 30, "every mail is claimed exactly once");
     let y2027 = s.list_requests(&RequestFilter { year: Some(2027), ..filter() }).await?;
     let mut nos = reg_nos(&y2027.items);
     nos.sort();
@@ -968,14 +1043,17 @@ async fn outbox(s: &dyn Store) -> R {
     assert_eq!(s.enqueue_mails(vec![new_mail("later", t0 + Duration::hours(1))]).await?, 1);
 
     assert!(s.claim_mails(t0 - Duration::seconds(1), 60, 10).await?.is_empty(), "nothing is due before it was created");
+    // The order in which one claim returns its mails is not part of the contract.
     let claimed = s.claim_mails(t0, 60, 10).await?;
-    assert_eq!(claimed.iter().map(|m| m.dedup_key.as_str()).collect::<Vec<_>>(), ["m1", "m2"]);
-    let c1 = &claimed[0];
+    assert_eq!(sorted_keys(&claimed), ["m1", "m2"]);
+    let c1 = claimed.iter().find(|m| m.dedup_key == "m1").expect("m1 claimed");
+    let c2 = claimed.iter().find(|m| m.dedup_key == "m2").expect("m2 claimed");
     assert_eq!(c1.to_enc, m1.to_enc, "recipient bytes round-trip");
     assert_eq!(c1.body_enc, m1.body_enc, "body bytes round-trip");
     assert_eq!(c1.subject, m1.subject, "the first mail of a key is the one kept");
     assert_eq!(c1.attempts, 1);
-    let (id1, id2) = (claimed[0].id, claimed[1].id);
+    assert_eq!((c2.to_enc.clone(), c2.attempts), (m2.to_enc.clone(), 1));
+    let (id1, id2) = (c1.id, c2.id);
     assert_ne!(id1, id2);
 
     assert!(s.claim_mails(t0, 60, 10).await?.is_empty(), "claimed mails are leased");
@@ -997,7 +1075,7 @@ async fn outbox(s: &dyn Store) -> R {
 
     // The later mail, then the limit.
     let later = s.claim_mails(t0 + Duration::hours(1), 60, 10).await?;
-    assert_eq!(later.iter().map(|m| m.dedup_key.as_str()).collect::<Vec<_>>(), ["later"]);
+    assert_eq!(sorted_keys(&later), ["later"]);
     s.mail_sent(later[0].id, t0 + Duration::hours(1)).await?;
     assert_eq!(s.outbox_counts().await?, (3, 3));
     assert!(s.claim_mails(t0 + Duration::days(30), 60, 10).await?.is_empty(), "sent mails are never claimed again");
@@ -1005,9 +1083,9 @@ async fn outbox(s: &dyn Store) -> R {
     let batch: Vec<NewMail> = (0..5).map(|i| new_mail(&format!("b{i}"), t0)).collect();
     assert_eq!(s.enqueue_mails(batch).await?, 5);
     let first = s.claim_mails(t0 + Duration::days(1), 60, 2).await?;
-    assert_eq!(first.iter().map(|m| m.dedup_key.as_str()).collect::<Vec<_>>(), ["b0", "b1"]);
+    assert_eq!(sorted_keys(&first), ["b0", "b1"], "the oldest mails are claimed first");
     let rest = s.claim_mails(t0 + Duration::days(1), 60, 10).await?;
-    assert_eq!(rest.iter().map(|m| m.dedup_key.as_str()).collect::<Vec<_>>(), ["b2", "b3", "b4"]);
+    assert_eq!(sorted_keys(&rest), ["b2", "b3", "b4"]);
     assert_eq!(s.outbox_counts().await?, (8, 3));
     Ok(())
 }
@@ -1030,7 +1108,7 @@ async fn documents(s: &dyn Store) -> R {
 
     let at2 = t("2026-01-10T04:00:00Z");
     let mut w2 = officer_write(at2, "deliver", None);
-    w2.documents = vec![new_doc(DocumentKind::Response, "jawaban lengkap.pdf", big.clone())];
+    w2.documents = vec![new_doc(DocumentKind::Released, "jawaban lengkap.pdf", big.clone())];
     let mut moved = r.clone();
     moved.clock.state = RequestState::Delivered;
     s.update_request(&moved, 1, None, w2).await?;
@@ -1040,7 +1118,7 @@ async fn documents(s: &dyn Store) -> R {
     let expected = [
         (DocumentKind::IdentityScan, "ktp.jpg.enc", "application/octet-stream", 4096, "aa".repeat(32), at, &scan),
         (DocumentKind::Response, "kosong.txt", "text/plain", 0, "e3".repeat(32), at, &vec![]),
-        (DocumentKind::Response, "jawaban lengkap.pdf", "application/pdf", 1 << 20, "sha-of-jawaban lengkap.pdf".to_string(), at2, &big),
+        (DocumentKind::Released, "jawaban lengkap.pdf", "application/pdf", 1 << 20, "sha-of-jawaban lengkap.pdf".to_string(), at2, &big),
     ];
     for (m, (kind, name, ctype, size, sha, created, data)) in metas.iter().zip(expected) {
         assert_eq!(m.request, r.id);
@@ -1093,7 +1171,7 @@ async fn objections(s: &dyn Store) -> R {
     assert_eq!(k1.clock, o1.clock);
     assert_eq!(k1.clock.grounds, vec![ObjectionGround::C, ObjectionGround::G]);
     assert_eq!((k1.decision_text.clone(), k1.decided_by, k1.version), (None, None, 1));
-    assert_eq!(s.objection(k1.id).await?.as_ref().map(objection_fields), Some(objection_fields(&k1)));
+    assert_same_objection(&s.objection(k1.id).await?.expect("objection by id"), &k1);
     assert!(s.objection(999_999).await?.is_none());
 
     let r2 = s.update_request(&file(&r2), 1, Some(ObjectionWrite::Insert(new_objection(2026, "Biaya tidak wajar", "2026-01-20"))), officer_write(t("2026-02-03T03:00:00Z"), "objection", None)).await?;

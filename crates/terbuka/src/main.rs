@@ -1,1 +1,259 @@
-fn main() {}
+//! The `terbuka` binary: wiring only. Every command reads the typed configuration, opens the
+//! store, builds the [`App`] and hands over to the web server, the jobs or a use case.
+
+use anyhow::{bail, Context};
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use terbuka_app::crypto::PiiKey;
+use terbuka_app::mail::Mailer;
+use terbuka_app::{App, Config};
+use terbuka_domain::calendar::{Calendar, CutiBersama};
+use terbuka_domain::validate::RawOfficer;
+use terbuka_store::{SqlStore, Store};
+
+#[derive(Parser)]
+#[command(name = "terbuka", version, about = "Terbuka: an open public-information service (UU 14/2008) for Indonesian public bodies")]
+struct Cli {
+    /// Configuration file (TOML). Settings can also come from TERBUKA_* environment variables.
+    #[arg(long, global = true, env = "TERBUKA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and background jobs.
+    Serve,
+    /// Run the platform on http://127.0.0.1:8080 with an embedded SQLite demo body (seeded once).
+    Demo {
+        /// How many demo requests to generate on first run.
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        /// Seed only, do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage officer accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Working-day calendar tools.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an officer. The password is read from TERBUKA_NEW_PASSWORD or the first line of stdin.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// admin, ppid_utama, ppid_pelaksana or atasan_ppid.
+        #[arg(long)]
+        role: String,
+        /// The unit's code (required for ppid_pelaksana).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// List officers.
+    List,
+    /// Disable an officer (ends their sessions).
+    Disable { username: String },
+    /// Enable a disabled officer.
+    Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the whole chain; exits with status 1 naming the first broken entry.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the date of the N-th working day after DATE (DATE itself not counted; weekends,
+    /// national holidays and cuti bersama are not working days).
+    Due {
+        /// YYYY-MM-DD
+        date: String,
+        n: u32,
+        /// Use the calendar shipped with the binary instead of the configured database.
+        #[arg(long)]
+        bundled: bool,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
+    if config.database.url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    }
+    let store = SqlStore::connect(&config.database_url(), config.database.max_connections).await.context("cannot open the database")?;
+    let key = config.pii_key().context("cannot load the personal-data key")?;
+    let app = Arc::new(App::new(Arc::new(store), config.clone(), key));
+    if app.days_off().await?.is_empty() {
+        let n = app.seed_calendar().await?;
+        tracing::info!("calendar seeded with {n} national holidays and cuti bersama days");
+    }
+    Ok(app)
+}
+
+async fn serve(app: Arc<App>) -> anyhow::Result<()> {
+    if app.config.jobs.enabled {
+        let mailer = Mailer::from_config(&app.config)?;
+        tracing::info!("background jobs on; mail goes to {}", mailer.describe());
+        tokio::spawn(terbuka_app::jobs::run(app.clone(), mailer));
+    }
+    let bind = app.config.server.bind.clone();
+    let router = terbuka_web::router(terbuka_web::AppState { app });
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!("Terbuka is listening on http://{bind}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("TERBUKA_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn app_error(e: terbuka_app::AppError, app: &App) -> anyhow::Error {
+    match &e {
+        terbuka_app::AppError::Invalid(fields) => {
+            let lines: Vec<String> = fields.0.iter().map(|f| format!("{}: {}", f.field, app.i18n.t(terbuka_domain::Lang::En, f.code))).collect();
+            anyhow::anyhow!("invalid input:\n  {}", lines.join("\n  "))
+        }
+        _ => anyhow::anyhow!("{}", app.i18n.t(terbuka_domain::Lang::En, e.code())),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(open(&config).await?).await,
+        Command::Demo { requests, no_serve } => {
+            if config.database.url.is_empty() && cli.config.is_none() {
+                // The demo is always the embedded default.
+                config.data_dir = std::env::var("TERBUKA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("data"));
+            }
+            let app = open(&config).await?;
+            match terbuka_app::demo::seed_if_empty(&app, Utc::now(), requests).await? {
+                Some(s) => println!("Demo data created: {} units, {} officers, {} requests, {} objections.", s.units, s.officers, s.requests, s.objections),
+                None => println!("Demo data already present in {}; reusing it.", config.database_url()),
+            }
+            println!("\nDemo officer logins (password for each):");
+            for l in terbuka_app::demo::demo_logins() {
+                println!("  {:<22} {:<24} {}{}", l.username, l.password, l.role.as_str(), l.unit_code.map(|u| format!(" ({u})")).unwrap_or_default());
+            }
+            println!("\nMail is written to {}/outbox-mail unless mail.smtp_host is set.", config.data_dir.display());
+            println!("Open http://{} in a browser. Stop with Ctrl-C.\n", config.server.bind);
+            if no_serve {
+                return Ok(());
+            }
+            serve(app).await
+        }
+        Command::Migrate => {
+            let _app = open(&config).await?;
+            println!("Database is up to date ({}).", config.database_url().split("://").next().unwrap_or(""));
+            Ok(())
+        }
+        Command::User { command } => {
+            let app = open(&config).await?;
+            match command {
+                UserCommand::Add { username, name, email, role, unit } => {
+                    let unit_id = match unit {
+                        Some(code) => Some(app.units().await?.into_iter().find(|u| u.code == code).map(|u| u.id).with_context(|| format!("no unit with code {code:?}"))?),
+                        None => None,
+                    };
+                    let raw = RawOfficer {
+                        username: Some(username.clone()),
+                        display_name: Some(name),
+                        email: Some(email),
+                        role: Some(role),
+                        unit: unit_id.map(|u| u.to_string()),
+                        password: Some(read_password()?),
+                    };
+                    let id = app.add_officer(None, &raw, Utc::now()).await.map_err(|e| app_error(e, &app))?;
+                    println!("Officer {username} added (id {id}).");
+                }
+                UserCommand::List => {
+                    let units = app.units().await?;
+                    for o in app.list_officers(None).await? {
+                        let unit = o.unit.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.code.as_str()).unwrap_or("-");
+                        println!("{:<22} {:<16} {:<20} {}", o.username, o.role.as_str(), unit, if o.active { "active" } else { "disabled" });
+                    }
+                }
+                UserCommand::Disable { username } => set_active(&app, &username, false).await?,
+                UserCommand::Enable { username } => set_active(&app, &username, true).await?,
+            }
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = open(&config).await?;
+            match app.verify_audit().await.map_err(|e| app_error(e, &app))? {
+                Ok(head) => {
+                    println!("OK: {} entries, chain head {}", head.count, head.hash);
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("AUDIT CHAIN BROKEN: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Calendar { command: CalendarCommand::Due { date, n, bundled } } => {
+            let from = NaiveDate::parse_from_str(&date, "%Y-%m-%d").with_context(|| format!("{date:?} is not a date in YYYY-MM-DD form"))?;
+            if n > 10_000 {
+                bail!("N must be at most 10000");
+            }
+            let use_db = !bundled && (!config.database.url.is_empty() || config.data_dir.join("terbuka.db").exists());
+            let calendar = if use_db {
+                Calendar::new(open(&config).await?.days_off().await?)
+            } else {
+                Calendar::new(Calendar::parse_csv(terbuka_app::service::BUNDLED_HOLIDAYS).map_err(anyhow::Error::msg)?)
+            };
+            println!("{}", calendar.add_working_days(from, n, CutiBersama::NonWorking));
+            Ok(())
+        }
+    }
+}
+
+async fn set_active(app: &App, username: &str, active: bool) -> anyhow::Result<()> {
+    let o = app.store.officer_by_username(username).await?.with_context(|| format!("no officer {username:?}"))?;
+    app.set_officer_active(None, o.id, active).await.map_err(|e| app_error(e, app))?;
+    println!("Officer {username} {}.", if active { "enabled" } else { "disabled" });
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The officer console (being written).
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

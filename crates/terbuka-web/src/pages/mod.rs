@@ -1,0 +1,39 @@
+//! Server-rendered pages. `public` is what anyone can use; `console` is the officers' side.
+
+pub mod console;
+pub mod public;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use terbuka_store::Document;
+
+/// Sends a stored file as a download that browsers will not sniff or render inline.
+pub fn download(d: Document) -> Response {
+    let name: String = d.meta.filename.chars().filter(|c| c.is_ascii_alphanumeric() || "._- ".contains(*c)).collect();
+    (
+        [
+            (CONTENT_TYPE, d.meta.content_type.clone()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        d.data,
+    )
+        .into_response()
+}
+
+/// Lenient query parameters: a value that does not parse is ignored rather than refused.
+pub struct Params(pub HashMap<String, String>);
+
+impl Params {
+    pub fn str(&self, k: &str) -> Option<String> {
+        self.0.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s.len() <= 200)
+    }
+    pub fn int(&self, k: &str) -> Option<i64> {
+        self.str(k).and_then(|s| s.parse().ok())
+    }
+    pub fn page(&self) -> i64 {
+        self.int("page").filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1)
+    }
+}
