@@ -333,3 +333,15 @@ mod tests {
         assert!(format!("{e:#}").contains("unsupported database URL"));
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    /// The documented sample must load and equal the defaults, so it never goes stale.
+    #[test]
+    fn example_config_is_the_defaults() {
+        let text = include_str!("../../../terbuka.example.toml");
+        let from_file = super::Config::from_sources(Some(text), vec![]).unwrap();
+        let defaults = super::Config::default();
+        assert_eq!(toml::Value::try_from(&from_file).unwrap(), toml::Value::try_from(&defaults).unwrap());
+    }
+}

@@ -1,0 +1,6 @@
+//! Web integration tests, compiled into one binary. Each test builds the real router on a fresh
+//! store (SQLite temp file, or its own PostgreSQL database) and drives it in-process.
+
+mod util;
+
+mod flows;
