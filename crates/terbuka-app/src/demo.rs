@@ -1199,14 +1199,14 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
                     (Exempt(_), _) => Outcome::GrantedFull,
                 };
                 let timing = match rng.gen_range(0..100) {
-                    0..=75 => Timing::OnTime,
-                    76..=87 => Timing::Late,
+                    0..=83 => Timing::OnTime,
+                    84..=90 => Timing::Late,
                     _ => Timing::Extended,
                 };
-                if rng.gen_bool(0.03) {
+                if rng.gen_bool(0.02) {
                     Fate::Withdrawn { routed: rng.gen_bool(0.7) }
                 } else {
-                    Fate::Decided { outcome, timing, fee: rng.gen_bool(0.5), deliver: rng.gen_bool(0.92), reroute: rng.gen_bool(0.04) }
+                    Fate::Decided { outcome, timing, fee: rng.gen_bool(0.5), deliver: rng.gen_bool(0.95), reroute: rng.gen_bool(0.04) }
                 }
             }
         };
@@ -1214,7 +1214,8 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
         let local = wib_date(s.at);
         let year = local.year() - i32::from(local.month() < 4 || rng.gen_bool(0.4));
         let (kel, kec, _, _) = *pick(&mut rng, PLACES);
-        let month = MONTHS[rng.gen_range(0..12)];
+        // A month that has already passed when the request is made.
+        let month = MONTHS[if year < local.year() { rng.gen_range(0..12) } else { rng.gen_range(0..local.month0().max(1) as usize) }];
         let vars = [
             ("kec", kec.to_string()),
             ("kel", kel.to_string()),
