@@ -1,0 +1,171 @@
+"""Browser tests: the real pages in a real Chromium (headless), on a phone-sized window.
+
+The fixture starts `terbuka demo` (the debug binary built by `cargo test`) on a free port with a
+fresh data folder, so these tests exercise exactly what a newcomer runs. Screenshots are written
+to target/browser/ for people to look at.
+"""
+
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = ROOT / "target" / "debug" / "terbuka"
+SHOTS = ROOT / "target" / "browser"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="session")
+def server():
+    assert BINARY.exists(), f"{BINARY} missing: run `cargo build` (scripts/test does) first"
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="terbuka-browser-")
+    env = dict(os.environ)
+    env.update({
+        "TERBUKA_DATA_DIR": data,
+        "TERBUKA_SERVER_BIND": f"127.0.0.1:{port}",
+        "TERBUKA_SERVER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUST_LOG": "warn",
+    })
+    env.pop("TERBUKA_DATABASE_URL", None)
+    proc = subprocess.Popen([str(BINARY), "demo", "--requests", "40"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("terbuka demo exited:\n" + proc.stdout.read().decode())
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("terbuka demo did not start listening")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def make_driver(javascript=True):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=360,740", "--lang=id-ID"]:
+        opts.add_argument(arg)
+    opts.add_argument("--user-data-dir=" + tempfile.mkdtemp(prefix="chromium-"))
+    if not javascript:
+        opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+@pytest.fixture()
+def browser():
+    d = make_driver(javascript=True)
+    yield d
+    d.quit()
+
+
+@pytest.fixture()
+def nojs():
+    d = make_driver(javascript=False)
+    yield d
+    d.quit()
+
+
+def shot(driver, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def fill(driver, name, value):
+    el = driver.find_element(By.NAME, name)
+    el.clear()
+    el.send_keys(value)
+
+
+def test_home_fits_a_phone_screen(server, browser):
+    browser.get(server + "/")
+    assert "Pemerintah Provinsi DKI Jakarta" in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.execute_script("return document.documentElement.lang") == "id"
+    overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than a 360px phone screen"
+    shot(browser, "home-mobile")
+    browser.get(server + "/register")
+    assert browser.find_elements(By.PARTIAL_LINK_TEXT, "PMH-"), "the register lists demo requests"
+    overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"register is {overflow}px wider than the screen"
+    shot(browser, "register-mobile")
+
+
+def submit_form(driver, server, nik):
+    driver.get(server + "/permohonan")
+    driver.find_element(By.CSS_SELECTOR, "input[name=requester_kind][value=individual]").click()
+    fill(driver, "name", "Dewi Lestari")
+    fill(driver, "id_number", nik)
+    fill(driver, "address", "Jl. Cikini Raya No. 10, Jakarta Pusat")
+    fill(driver, "email", "dewi@example.com")
+    fill(driver, "subject", "Daftar lokasi pengungsian banjir 2026")
+    fill(driver, "details", "Daftar lokasi pengungsian banjir per kelurahan beserta kapasitasnya.")
+    fill(driver, "purpose", "Persiapan relawan warga")
+    driver.find_element(By.CSS_SELECTOR, "input[name=obtain][value=soft_copy]").click()
+    driver.find_element(By.CSS_SELECTOR, "input[name=delivery][value=email]").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action='/permohonan'] button[type=submit]").click()
+
+
+def test_request_without_javascript(server, nojs):
+    submit_form(nojs, server, "3171016002850003")
+    body = nojs.find_element(By.TAG_NAME, "body").text
+    m = re.search(r"PMH-\d{4}-\d{5}", body)
+    assert m, body
+    shot(nojs, "ack-mobile")
+    nojs.find_element(By.CSS_SELECTOR, "a[href^='/lacak/']").click()
+    assert m.group(0) in nojs.find_element(By.TAG_NAME, "h1").text
+    assert "Dewi Lestari" not in nojs.page_source, "the tracking page does not show the requester's name"
+    shot(nojs, "tracking-mobile")
+
+
+def test_errors_are_shown_and_typing_is_kept(server, nojs):
+    submit_form(nojs, server, "12345")
+    assert "NIK harus 16 angka" in nojs.page_source
+    assert nojs.find_element(By.NAME, "name").get_attribute("value") == "Dewi Lestari"
+    assert nojs.find_element(By.NAME, "subject").get_attribute("value") == "Daftar lokasi pengungsian banjir 2026"
+    shot(nojs, "form-errors-mobile")
+
+
+def test_english_is_one_click_away(server, browser):
+    browser.get(server + "/permohonan")
+    browser.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
+    assert "Public information request form" in browser.page_source
+    assert browser.execute_script("return document.documentElement.lang") == "en"
+    browser.find_element(By.CSS_SELECTOR, "a[hreflang=id]").click()
+    assert "Formulir permohonan informasi publik" in browser.page_source
+
+
+def test_officer_signs_in_and_sees_the_inbox(server, nojs):
+    nojs.get(server + "/masuk")
+    fill(nojs, "username", "utama")
+    fill(nojs, "password", "demo-utama-2026!")
+    nojs.find_element(By.CSS_SELECTOR, "form[action='/masuk'] button[type=submit]").click()
+    assert nojs.current_url.endswith("/konsol")
+    assert "PMH-" in nojs.page_source
+    shot(nojs, "console-inbox-mobile")
+    nojs.find_element(By.CSS_SELECTOR, "a[href^='/konsol/permohonan/']").click()
+    assert "PMH-" in nojs.find_element(By.TAG_NAME, "h1").text
+    shot(nojs, "console-request-mobile")
