@@ -338,6 +338,7 @@ impl App {
         Ok(submitted)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn register(
         &self,
         s: terbuka_domain::validate::RequestSubmission,

@@ -15,14 +15,26 @@ use terbuka_store::{RequestFilter, StoredRequest};
 
 async fn app() -> (App, terbuka_store::testing::TestStore) {
     let ts = terbuka_store::testing::sqlite().await;
-    let app = App::new(Arc::new(ts.store.clone()), Config::default(), PiiKey::from_base64(&PiiKey::generate_base64()).unwrap());
+    let app = App::new(
+        Arc::new(ts.store.clone()),
+        Config::default(),
+        PiiKey::from_base64(&PiiKey::generate_base64()).unwrap(),
+    );
     (app, ts)
 }
 
 async fn all_requests(app: &App) -> Vec<StoredRequest> {
     let mut out = Vec::new();
     loop {
-        let page = app.store.list_requests(&RequestFilter { limit: 500, offset: out.len() as i64, ..Default::default() }).await.unwrap();
+        let page = app
+            .store
+            .list_requests(&RequestFilter {
+                limit: 500,
+                offset: out.len() as i64,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         let n = page.items.len();
         out.extend(page.items);
         if n < 500 {
@@ -34,15 +46,24 @@ async fn all_requests(app: &App) -> Vec<StoredRequest> {
 async fn seed_and_check(now: DateTime<Utc>, n: usize) {
     let (app, _ts) = app().await;
     let started = std::time::Instant::now();
-    let summary = seed_if_empty(&app, now, n).await.expect("demo seed").expect("fresh store is seeded");
-    eprintln!("seeded {n} requests in {:?}: {summary:?}", started.elapsed());
+    let summary = seed_if_empty(&app, now, n)
+        .await
+        .expect("demo seed")
+        .expect("fresh store is seeded");
+    eprintln!(
+        "seeded {n} requests in {:?}: {summary:?}",
+        started.elapsed()
+    );
 
     assert!(summary.units >= 7, "{summary:?}");
     assert_eq!(summary.requests, n);
     assert!(summary.objections >= 6, "{summary:?}");
     let units = app.units().await.unwrap();
     assert_eq!(units.len(), summary.units);
-    assert_eq!(app.list_officers(None).await.unwrap().len(), summary.officers);
+    assert_eq!(
+        app.list_officers(None).await.unwrap().len(),
+        summary.officers
+    );
 
     let requests = all_requests(&app).await;
     assert_eq!(requests.len(), n);
@@ -59,37 +80,94 @@ async fn seed_and_check(now: DateTime<Utc>, n: usize) {
         RequestState::Closed,
         RequestState::UnderObjection,
     ] {
-        assert!(states.contains(&wanted), "no request is {wanted}; states: {states:?}");
+        assert!(
+            states.contains(&wanted),
+            "no request is {wanted}; states: {states:?}"
+        );
     }
-    assert!(states.contains(&RequestState::Granted) || states.contains(&RequestState::AwaitingPayment) || states.contains(&RequestState::Delivered));
+    assert!(
+        states.contains(&RequestState::Granted)
+            || states.contains(&RequestState::AwaitingPayment)
+            || states.contains(&RequestState::Delivered)
+    );
     for wanted in Outcome::ALL {
-        assert!(outcomes.contains(wanted), "no notice with outcome {wanted}; outcomes: {outcomes:?}");
+        assert!(
+            outcomes.contains(wanted),
+            "no notice with outcome {wanted}; outcomes: {outcomes:?}"
+        );
     }
 
     // Deadlines are what they should be relative to `now`.
     let today = wib_date(now);
-    assert!(requests.iter().any(|r| r.clock.is_overdue(today)), "an overdue open request");
-    assert!(requests.iter().all(|r| r.received_at < now && r.updated_at <= now));
-    assert!(requests.iter().any(|r| r.fee > 0), "a request with a copying fee");
-    assert!(requests.iter().any(|r| r.clock.extended && r.clock.notice_day.is_some()), "an extended request answered");
-    assert!(requests.iter().any(|r| r.clock.answered_late() == Some(true)), "a late answer");
-    assert!(requests.iter().any(|r| r.channel != terbuka_domain::Channel::Web), "a desk or post registration");
+    assert!(
+        requests.iter().any(|r| r.clock.is_overdue(today)),
+        "an overdue open request"
+    );
+    assert!(requests
+        .iter()
+        .all(|r| r.received_at < now && r.updated_at <= now));
+    assert!(
+        requests.iter().any(|r| r.fee > 0),
+        "a request with a copying fee"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.clock.extended && r.clock.notice_day.is_some()),
+        "an extended request answered"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.clock.answered_late() == Some(true)),
+        "a late answer"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.channel != terbuka_domain::Channel::Web),
+        "a desk or post registration"
+    );
 
     let objections = app.store.list_objections(false).await.unwrap();
     assert_eq!(objections.len(), summary.objections);
     let ostates: HashSet<ObjectionState> = objections.iter().map(|o| o.clock.state).collect();
-    assert!(ostates.contains(&ObjectionState::DisputeRegistered) || ostates.contains(&ObjectionState::DisputeFiled), "{ostates:?}");
-    assert!(ostates.iter().any(|s| s.awaiting_response()), "an open keberatan: {ostates:?}");
-    assert!(ostates.contains(&ObjectionState::Upheld) || ostates.contains(&ObjectionState::Rejected), "{ostates:?}");
+    assert!(
+        ostates.contains(&ObjectionState::DisputeRegistered)
+            || ostates.contains(&ObjectionState::DisputeFiled),
+        "{ostates:?}"
+    );
+    assert!(
+        ostates.iter().any(|s| s.awaiting_response()),
+        "an open keberatan: {ostates:?}"
+    );
+    assert!(
+        ostates.contains(&ObjectionState::Upheld) || ostates.contains(&ObjectionState::Rejected),
+        "{ostates:?}"
+    );
 
     // Released documents are public for granted requests.
-    let delivered = requests.iter().find(|r| r.clock.state == RequestState::Delivered && r.clock.outcome == Some(Outcome::GrantedFull) && r.obtain.contains(&terbuka_domain::ObtainMethod::SoftCopy)).expect("a delivered soft copy");
+    let delivered = requests
+        .iter()
+        .find(|r| {
+            r.clock.state == RequestState::Delivered
+                && r.clock.outcome == Some(Outcome::GrantedFull)
+                && r.obtain.contains(&terbuka_domain::ObtainMethod::SoftCopy)
+        })
+        .expect("a delivered soft copy");
     let (_, docs, _) = app.public_request(&delivered.reg_no).await.unwrap();
-    assert!(!docs.is_empty(), "released documents of {}", delivered.reg_no);
+    assert!(
+        !docs.is_empty(),
+        "released documents of {}",
+        delivered.reg_no
+    );
 
     // Every demo account can sign in.
     for login in demo_logins() {
-        let (officer, _, _) = app.login(login.username, login.password, "127.0.0.1", now).await.unwrap_or_else(|e| panic!("{}: {e}", login.username));
+        let (officer, _, _) = app
+            .login(login.username, login.password, "127.0.0.1", now)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", login.username));
         assert_eq!(officer.role, login.role);
         if login.role == Role::PpidPelaksana {
             let unit = units.iter().find(|u| Some(u.id) == officer.unit).unwrap();
@@ -98,8 +176,29 @@ async fn seed_and_check(now: DateTime<Utc>, n: usize) {
     }
 
     assert!(app.verify_audit().await.unwrap().is_ok());
-    assert!(seed_if_empty(&app, now, n).await.unwrap().is_none(), "a second seed does nothing");
+    assert!(
+        seed_if_empty(&app, now, n).await.unwrap().is_none(),
+        "a second seed does nothing"
+    );
     assert_eq!(all_requests(&app).await.len(), n);
+}
+
+/// The seed can run in a spawned task (e.g. at server start).
+#[tokio::test]
+async fn seed_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let (app, _ts) = app().await;
+    let app = Arc::new(app);
+    let task = tokio::spawn({
+        let app = app.clone();
+        async move {
+            seed_if_empty(&app, Utc::now(), 3)
+                .await
+                .map(|s| s.map(|s| s.requests))
+        }
+    });
+    assert_eq!(task.await.unwrap().unwrap(), Some(3));
+    assert_send(&seed_if_empty(&app, Utc::now(), 1));
 }
 
 #[tokio::test]
@@ -123,56 +222,14 @@ async fn demo_seed_300_now() {
 
 #[tokio::test]
 #[ignore]
-async fn zz_scratch_report() {
-    let now = Utc.with_ymd_and_hms(2026, 5, 20, 3, 0, 0).unwrap();
-    let (app, _ts) = app().await;
-    seed_if_empty(&app, now, 300).await.unwrap();
-    let requests = all_requests(&app).await;
-    let mut by: std::collections::BTreeMap<String, usize> = Default::default();
-    for r in &requests { *by.entry(format!("{} {:?}", r.clock.state, r.clock.outcome)).or_default() += 1; }
-    for (k, v) in &by { eprintln!("{k}: {v}"); }
-    let today = wib_date(now);
-    let cal = app.calendar().await.unwrap();
-    let dl = app.deadlines(&cal);
-    eprintln!("overdue: {}", requests.iter().filter(|r| r.clock.is_overdue(today)).count());
-    eprintln!("due soon: {}", requests.iter().filter(|r| r.clock.is_due_soon(today, &dl)).count());
-    eprintln!("open: {}", requests.iter().filter(|r| r.clock.state.is_open()).count());
-    eprintln!("late: {}", requests.iter().filter(|r| r.clock.answered_late() == Some(true)).count());
-    eprintln!("extended: {}", requests.iter().filter(|r| r.clock.extended).count());
-    let mut ch: std::collections::BTreeMap<String, usize> = Default::default();
-    for r in &requests { *ch.entry(format!("{:?} {:?}", r.channel, r.requester_kind)).or_default() += 1; }
-    eprintln!("{ch:?}");
-    for r in requests.iter().take(12) { eprintln!("{} {} {} day0={} due={} {:?} | {}", r.reg_no, r.received_at, r.clock.state, r.clock.day0, r.clock.notice_due, r.display_name, r.subject); }
-    for o in app.store.list_objections(false).await.unwrap() {
-        let r = app.store.request(o.request).await.unwrap().unwrap();
-        eprintln!("{} {} {:?} {:?} late={} day0={} due={} resp={:?} ki={:?} | req {} {}", o.reg_no, o.clock.state, o.clock.grounds, o.filed_at, o.late, o.clock.day0, o.clock.response_due, o.clock.response_day, o.clock.ki_received, r.reg_no, r.clock.state);
-    }
-    let entries = app.store.audit_entries().await.unwrap();
-    eprintln!("audit entries: {}", entries.len());
-    let mut prev = String::new(); let mut back = 0;
-    for e in &entries { if e.at < prev { back += 1; } prev = e.at.clone(); }
-    eprintln!("non-monotonic audit timestamps: {back}");
-    for e in entries.iter().take(25) { eprintln!("{} {} {} {} {}", e.seq, e.at, e.actor, e.action, e.subject); }
-    let (q, f) = app.store.outbox_counts().await.unwrap();
-    eprintln!("outbox: {q} {f}");
-    let v = app.officer_view(&terbuka_domain::authz::Actor{officer:2, role: Role::PpidUtama, unit: Some(1)}, requests[5].id, now).await.unwrap();
-    for e in v.events { eprintln!("  {} {} {} {:?}->{:?} {:?}", e.at, e.actor, e.kind, e.from_state, e.to_state, e.note.map(|n| n.chars().take(80).collect::<String>())); }
-    eprintln!("{:?}", v.identity);
-}
-
-#[tokio::test]
-#[ignore]
-async fn zz_sweep() {
-    let mut t = Utc.with_ymd_and_hms(2025, 1, 1, 2, 17, 0).unwrap();
+async fn zz_sweep_check() {
+    let mut t = Utc.with_ymd_and_hms(2025, 2, 3, 5, 0, 0).unwrap();
     let end = Utc.with_ymd_and_hms(2030, 6, 1, 0, 0, 0).unwrap();
-    let mut k = 0;
+    let mut k = 0u32;
     while t < end {
-        let (app, _ts) = app().await;
-        let n = [150usize, 40, 300, 12, 1, 0][k % 6];
-        let s = seed_if_empty(&app, t, n).await.unwrap_or_else(|e| panic!("{t} n={n}: {e:#}"));
-        assert!(app.verify_audit().await.unwrap().is_ok());
-        eprintln!("{t} {n} {s:?}");
-        t = t + chrono::Duration::hours(24 * 23 + 7);
+        eprintln!("{t}");
+        seed_and_check(t, if k % 3 == 0 { 300 } else { 120 }).await;
+        t = t + chrono::Duration::hours(24 * 37 + 5);
         k += 1;
     }
 }

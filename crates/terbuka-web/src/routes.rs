@@ -16,8 +16,13 @@ async fn css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], CSS)
 }
 
-async fn not_found(axum::Extension(ctx): axum::Extension<crate::http::Ctx>) -> crate::http::PageError {
-    ctx.err(terbuka_app::AppError::NotFound)
+/// Unknown paths: a JSON error under /api, the HTML page elsewhere.
+async fn not_found(axum::Extension(ctx): axum::Extension<crate::http::Ctx>) -> axum::response::Response {
+    if ctx.path.starts_with("/api/") || ctx.path == "/api" {
+        crate::http::ApiError::new(terbuka_app::AppError::NotFound, ctx.lang).into_response()
+    } else {
+        ctx.err(terbuka_app::AppError::NotFound).into_response()
+    }
 }
 
 pub fn router(state: AppState) -> Router {

@@ -4,3 +4,5 @@
 mod util;
 
 mod flows;
+mod privacy;
+mod multinode;
