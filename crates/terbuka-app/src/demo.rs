@@ -36,9 +36,7 @@ use terbuka_domain::authz::Actor;
 use terbuka_domain::calendar::{wib_date, CutiBersama, DeadlineOwner, Deadlines};
 use terbuka_domain::objection::ObjectionEvent;
 use terbuka_domain::validate::{RawNotice, RawObjection, RawOfficer, RawRequest};
-use terbuka_domain::{
-    ExemptionGround, ObjectionId, OfficerId, Outcome, RequestId, Role, UnitId, UnitKind,
-};
+use terbuka_domain::{ExemptionGround, ObjectionId, OfficerId, Outcome, RequestId, Role, UnitId, UnitKind};
 use terbuka_store::NewUnit;
 
 /// A demo account, as printed by `terbuka demo` and the README.
@@ -92,20 +90,8 @@ const UNITS: &[UnitSpec] = &[
         kind: UnitKind::Utama,
         holder: "Badan Pusat Statistik Provinsi DKI Jakarta",
     },
-    UnitSpec {
-        code: "dinkes",
-        name: "Dinas Kesehatan",
-        name_en: "Health Agency",
-        kind: UnitKind::Pelaksana,
-        holder: "Kementerian Kesehatan RI",
-    },
-    UnitSpec {
-        code: "dinsos",
-        name: "Dinas Sosial",
-        name_en: "Social Affairs Agency",
-        kind: UnitKind::Pelaksana,
-        holder: "Kementerian Sosial RI",
-    },
+    UnitSpec { code: "dinkes", name: "Dinas Kesehatan", name_en: "Health Agency", kind: UnitKind::Pelaksana, holder: "Kementerian Kesehatan RI" },
+    UnitSpec { code: "dinsos", name: "Dinas Sosial", name_en: "Social Affairs Agency", kind: UnitKind::Pelaksana, holder: "Kementerian Sosial RI" },
     UnitSpec {
         code: "bpbd",
         name: "Badan Penanggulangan Bencana Daerah (BPBD)",
@@ -237,15 +223,7 @@ const OFFICERS: &[OfficerSpec] = &[
 
 /// The demo accounts with their fixed passwords (demo only: never use them on a real system).
 pub fn demo_logins() -> Vec<DemoLogin> {
-    OFFICERS
-        .iter()
-        .map(|o| DemoLogin {
-            username: o.username,
-            password: o.password,
-            role: o.role,
-            unit_code: o.unit.map(|u| UNITS[u].code),
-        })
-        .collect()
+    OFFICERS.iter().map(|o| DemoLogin { username: o.username, password: o.password, role: o.role, unit_code: o.unit.map(|u| UNITS[u].code) }).collect()
 }
 
 // ------------------------------------------------------------------ vocabulary
@@ -264,12 +242,7 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("Cawang", "Kramat Jati", "Jakarta Timur", "3172"),
     ("Pondok Kopi", "Duren Sawit", "Jakarta Timur", "3172"),
     ("Tebet Barat", "Tebet", "Jakarta Selatan", "3171"),
-    (
-        "Pela Mampang",
-        "Mampang Prapatan",
-        "Jakarta Selatan",
-        "3171",
-    ),
+    ("Pela Mampang", "Mampang Prapatan", "Jakarta Selatan", "3171"),
     ("Cilandak Barat", "Cilandak", "Jakarta Selatan", "3171"),
     ("Pejaten Timur", "Pasar Minggu", "Jakarta Selatan", "3171"),
     ("Pluit", "Penjaringan", "Jakarta Utara", "3175"),
@@ -280,23 +253,8 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("Tomang", "Grogol Petamburan", "Jakarta Barat", "3174"),
 ];
 
-const KECAMATAN_PUSAT: &[&str] = &[
-    "Gambir",
-    "Sawah Besar",
-    "Kemayoran",
-    "Senen",
-    "Cempaka Putih",
-    "Menteng",
-    "Tanah Abang",
-    "Johar Baru",
-];
-const KOTA: &[&str] = &[
-    "Jakarta Pusat",
-    "Jakarta Utara",
-    "Jakarta Barat",
-    "Jakarta Selatan",
-    "Jakarta Timur",
-];
+const KECAMATAN_PUSAT: &[&str] = &["Gambir", "Sawah Besar", "Kemayoran", "Senen", "Cempaka Putih", "Menteng", "Tanah Abang", "Johar Baru"];
+const KOTA: &[&str] = &["Jakarta Pusat", "Jakarta Utara", "Jakarta Barat", "Jakarta Selatan", "Jakarta Timur"];
 const STREETS: &[&str] = &[
     "Kebon Sirih",
     "Cikini Raya",
@@ -317,33 +275,16 @@ const STREETS: &[&str] = &[
     "Sunter Jaya",
     "Tomang Raya",
 ];
-const MONTHS: &[&str] = &[
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-const ROMAN: &[&str] = &[
-    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-];
+const MONTHS: &[&str] = &["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+const ROMAN: &[&str] = &["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"];
 
 const MALE: &[&str] = &[
-    "Budi", "Agus", "Andi", "Rizky", "Fajar", "Dimas", "Arif", "Yoga", "Hendra", "Taufik", "Irfan",
-    "Bayu", "Reza", "Ilham", "Wahyu", "Joko", "Eko", "Fikri", "Aditya", "Gilang", "Rudi",
-    "Yohanes", "Made", "Kevin",
+    "Budi", "Agus", "Andi", "Rizky", "Fajar", "Dimas", "Arif", "Yoga", "Hendra", "Taufik", "Irfan", "Bayu", "Reza", "Ilham", "Wahyu", "Joko", "Eko", "Fikri",
+    "Aditya", "Gilang", "Rudi", "Yohanes", "Made", "Kevin",
 ];
 const FEMALE: &[&str] = &[
-    "Siti", "Dewi", "Ayu", "Rina", "Nurul", "Putri", "Fitri", "Indah", "Maya", "Ratna", "Lestari",
-    "Anisa", "Wulan", "Intan", "Yuni", "Dian", "Sari", "Mega", "Nadia", "Aulia", "Ketut", "Maria",
-    "Cindy",
+    "Siti", "Dewi", "Ayu", "Rina", "Nurul", "Putri", "Fitri", "Indah", "Maya", "Ratna", "Lestari", "Anisa", "Wulan", "Intan", "Yuni", "Dian", "Sari", "Mega",
+    "Nadia", "Aulia", "Ketut", "Maria", "Cindy",
 ];
 const SURNAMES: &[&str] = &[
     "Santoso",
@@ -426,7 +367,7 @@ const PURPOSES_PERSON: &[&str] = &[
     "Referensi untuk tugas kuliah mata kuliah kebijakan kesehatan.",
 ];
 
-/// (name, short slug, occupation, address, purpose, decree number head)
+/// A legal entity that asks for information: an NGO or a media company (invented names).
 struct Entity {
     name: &'static str,
     slug: &'static str,
@@ -441,48 +382,23 @@ const ENTITIES: &[Entity] = &[
         media: false,
         address: "Jl. Tebet Timur Dalam Raya No. 18, Tebet, Jakarta Selatan",
     },
-    Entity {
-        name: "Yayasan Transparansi Warga Jakarta",
-        slug: "transparansiwarga",
-        media: false,
-        address: "Jl. Cikini Raya No. 42, Menteng, Jakarta Pusat",
-    },
+    Entity { name: "Yayasan Transparansi Warga Jakarta", slug: "transparansiwarga", media: false, address: "Jl. Cikini Raya No. 42, Menteng, Jakarta Pusat" },
     Entity {
         name: "Perkumpulan Jaringan Advokasi Kesehatan Publik",
         slug: "advokasikesehatan",
         media: false,
         address: "Jl. Salemba Tengah No. 9, Paseban, Jakarta Pusat",
     },
-    Entity {
-        name: "Yayasan Peduli Bencana Nusantara",
-        slug: "pedulibencana",
-        media: false,
-        address: "Jl. Otista Raya No. 77, Jatinegara, Jakarta Timur",
-    },
+    Entity { name: "Yayasan Peduli Bencana Nusantara", slug: "pedulibencana", media: false, address: "Jl. Otista Raya No. 77, Jatinegara, Jakarta Timur" },
     Entity {
         name: "Perkumpulan Kajian Kebijakan Pendidikan",
         slug: "kajianpendidikan",
         media: false,
         address: "Jl. Pejaten Raya No. 5, Pasar Minggu, Jakarta Selatan",
     },
-    Entity {
-        name: "PT Kabar Ibu Kota Media",
-        slug: "kabaribukota",
-        media: true,
-        address: "Jl. Kebon Sirih No. 60, Menteng, Jakarta Pusat",
-    },
-    Entity {
-        name: "PT Warta Metropolitan Digital",
-        slug: "wartametropolitan",
-        media: true,
-        address: "Jl. Letjen S. Parman Kav. 12, Slipi, Jakarta Barat",
-    },
-    Entity {
-        name: "PT Suara Warga Nusantara Pers",
-        slug: "suarawarga",
-        media: true,
-        address: "Jl. Pemuda No. 101, Rawamangun, Jakarta Timur",
-    },
+    Entity { name: "PT Kabar Ibu Kota Media", slug: "kabaribukota", media: true, address: "Jl. Kebon Sirih No. 60, Menteng, Jakarta Pusat" },
+    Entity { name: "PT Warta Metropolitan Digital", slug: "wartametropolitan", media: true, address: "Jl. Letjen S. Parman Kav. 12, Slipi, Jakarta Barat" },
+    Entity { name: "PT Suara Warga Nusantara Pers", slug: "suarawarga", media: true, address: "Jl. Pemuda No. 101, Rawamangun, Jakarta Timur" },
 ];
 
 // ------------------------------------------------------------------ what people ask for
@@ -505,12 +421,7 @@ struct Tpl {
 }
 
 const fn tpl(unit: usize, subject: &'static str, details: &'static str, sens: Sens) -> Tpl {
-    Tpl {
-        unit,
-        subject,
-        details,
-        sens,
-    }
+    Tpl { unit, subject, details, sens }
 }
 
 use ExemptionGround as G;
@@ -640,12 +551,7 @@ fn slug(s: &str) -> String {
 
 fn rupiah(v: i64) -> String {
     let digits = v.to_string();
-    let groups: Vec<&str> = digits
-        .as_bytes()
-        .rchunks(3)
-        .rev()
-        .map(|g| std::str::from_utf8(g).unwrap_or(""))
-        .collect();
+    let groups: Vec<&str> = digits.as_bytes().rchunks(3).rev().map(|g| std::str::from_utf8(g).unwrap_or("")).collect();
     groups.join(".")
 }
 
@@ -670,10 +576,7 @@ fn tiny_pdf(lines: &[String]) -> Vec<u8> {
                 _ => '?',
             })
             .collect();
-        let escaped = ascii
-            .replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)");
+        let escaped = ascii.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
         content.push_str(&format!("({escaped}) Tj T*\n"));
     }
     content.push_str("ET");
@@ -691,20 +594,11 @@ fn tiny_pdf(lines: &[String]) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{}\nendobj\n", i + 1, body).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for o in offsets {
         pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n",
-            objects.len() + 1,
-            xref
-        )
-        .as_bytes(),
-    );
+    pdf.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n", objects.len() + 1, xref).as_bytes());
     pdf
 }
 
@@ -719,42 +613,17 @@ fn requester(rng: &mut StdRng, year: i32) -> RawRequest {
         let e = pick(rng, ENTITIES);
         r.requester_kind = Some("legal_entity".into());
         r.name = Some(e.name.into());
-        let (code, from) = if e.media {
-            ("01.01", 2008)
-        } else {
-            ("01.07", 2012)
-        };
-        r.id_number = Some(format!(
-            "AHU-{:07}.AH.{code}.Tahun {}",
-            rng.gen_range(1000..99999),
-            rng.gen_range(from..=2022)
-        ));
+        let (code, from) = if e.media { ("01.01", 2008) } else { ("01.07", 2012) };
+        r.id_number = Some(format!("AHU-{:07}.AH.{code}.Tahun {}", rng.gen_range(1000..99999), rng.gen_range(from..=2022)));
         r.address = Some(e.address.into());
-        r.phone = Some(format!(
-            "(021) {} {}",
-            rng.gen_range(3100..8999),
-            rng.gen_range(1000..9999)
-        ));
-        r.email = Some(if e.media {
-            format!("redaksi@{}.example.com", e.slug)
-        } else {
-            format!("info@{}.example.org", e.slug)
-        });
-        r.occupation = Some(if e.media {
-            "Perusahaan Pers".into()
-        } else {
-            "Lembaga Swadaya Masyarakat".into()
-        });
+        r.phone = Some(format!("(021) {} {}", rng.gen_range(3100..8999), rng.gen_range(1000..9999)));
+        r.email = Some(if e.media { format!("redaksi@{}.example.com", e.slug) } else { format!("info@{}.example.org", e.slug) });
+        r.occupation = Some(if e.media { "Perusahaan Pers".into() } else { "Lembaga Swadaya Masyarakat".into() });
         if rng.gen_bool(0.3) {
             r.via_proxy = Some("on".into());
             let names = if rng.gen_bool(0.5) { MALE } else { FEMALE };
             r.proxy_name = Some(format!("{} {}", pick(rng, names), pick(rng, SURNAMES)));
-            r.proxy_letter = Some(format!(
-                "Surat Kuasa Khusus No. {:03}/SKK/{}/{}",
-                rng.gen_range(1..200),
-                pick(rng, ROMAN),
-                year
-            ));
+            r.proxy_letter = Some(format!("Surat Kuasa Khusus No. {:03}/SKK/{}/{}", rng.gen_range(1..200), pick(rng, ROMAN), year));
         }
         if rng.gen_bool(0.5) {
             r.display_name = Some(e.name.into());
@@ -776,13 +645,8 @@ fn requester(rng: &mut StdRng, year: i32) -> RawRequest {
     let last = *pick(rng, SURNAMES);
     let (kel, kec, kota, kab) = *pick(rng, PLACES);
     let day = rng.gen_range(1..=28) + if female { 40 } else { 0 };
-    let nik = format!(
-        "{kab}{:02}{day:02}{:02}{:02}{:04}",
-        rng.gen_range(1..=10),
-        rng.gen_range(1..=12),
-        rng.gen_range(60..=106) % 100,
-        rng.gen_range(1..=2999)
-    );
+    let nik =
+        format!("{kab}{:02}{day:02}{:02}{:02}{:04}", rng.gen_range(1..=10), rng.gen_range(1..=12), rng.gen_range(60..=106) % 100, rng.gen_range(1..=2999));
     r.address = Some(format!(
         "Jl. {} No. {}, RT {:03}/RW {:03}, Kel. {kel}, Kec. {kec}, {kota}",
         pick(rng, STREETS),
@@ -792,46 +656,19 @@ fn requester(rng: &mut StdRng, year: i32) -> RawRequest {
     ));
     let has_email = rng.gen_bool(0.85);
     if has_email {
-        let domain = if rng.gen_bool(0.7) {
-            "example.com"
-        } else {
-            "example.org"
-        };
-        r.email = Some(format!(
-            "{}.{}{}@{domain}",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            rng.gen_range(1..99)
-        ));
+        let domain = if rng.gen_bool(0.7) { "example.com" } else { "example.org" };
+        r.email = Some(format!("{}.{}{}@{domain}", first.to_lowercase(), last.to_lowercase(), rng.gen_range(1..99)));
     }
     if !has_email || rng.gen_bool(0.85) {
-        let prefix = pick(
-            rng,
-            &[
-                "11", "12", "13", "21", "22", "52", "53", "56", "57", "58", "77", "78", "81", "95",
-                "96", "98",
-            ],
-        );
-        r.phone = Some(format!(
-            "08{prefix}-{:04}-{:04}",
-            rng.gen_range(0..10000),
-            rng.gen_range(0..10000)
-        ));
+        let prefix = pick(rng, &["11", "12", "13", "21", "22", "52", "53", "56", "57", "58", "77", "78", "81", "95", "96", "98"]);
+        r.phone = Some(format!("08{prefix}-{:04}-{:04}", rng.gen_range(0..10000), rng.gen_range(0..10000)));
     }
     if rng.gen_bool(0.06) {
         // A group of residents through a proxy (kuasa).
         r.requester_kind = Some("group".into());
-        r.name = Some(format!(
-            "Forum Warga RW {:02} Kelurahan {kel}",
-            rng.gen_range(1..12)
-        ));
+        r.name = Some(format!("Forum Warga RW {:02} Kelurahan {kel}", rng.gen_range(1..12)));
         r.proxy_name = Some(format!("{first} {last}"));
-        r.proxy_letter = Some(format!(
-            "Surat Kuasa No. {:02}/FW/{}/{}",
-            rng.gen_range(1..40),
-            pick(rng, ROMAN),
-            year
-        ));
+        r.proxy_letter = Some(format!("Surat Kuasa No. {:02}/FW/{}/{}", rng.gen_range(1..40), pick(rng, ROMAN), year));
         r.occupation = Some("Kelompok Warga".into());
     } else {
         r.requester_kind = Some("individual".into());
@@ -942,22 +779,12 @@ impl Obj {
     }
 
     fn base(self) -> Fate {
-        let decided = |outcome, timing, fee, deliver| Fate::Decided {
-            outcome,
-            timing,
-            fee,
-            deliver,
-            reroute: false,
-        };
+        let decided = |outcome, timing, fee, deliver| Fate::Decided { outcome, timing, fee, deliver, reroute: false };
         match self {
-            Obj::KiRegistered | Obj::Upheld | Obj::KiFiled | Obj::OpenRegistered => {
-                decided(Outcome::RefusedExempt, Timing::OnTime, false, false)
-            }
+            Obj::KiRegistered | Obj::Upheld | Obj::KiFiled | Obj::OpenRegistered => decided(Outcome::RefusedExempt, Timing::OnTime, false, false),
             Obj::UnansweredUpheld => Fate::Neglected,
             Obj::FeeSettled => decided(Outcome::GrantedFull, Timing::OnTime, true, true),
-            Obj::PartialRejected | Obj::OpenInReview => {
-                decided(Outcome::GrantedPartial, Timing::OnTime, false, true)
-            }
+            Obj::PartialRejected | Obj::OpenInReview => decided(Outcome::GrantedPartial, Timing::OnTime, false, true),
             Obj::NotHeldRejected => decided(Outcome::NotHeld, Timing::OnTime, false, false),
             Obj::Mediated => decided(Outcome::GrantedFull, Timing::Late, false, true),
             Obj::AtasanSilent => decided(Outcome::NotYetDocumented, Timing::OnTime, false, false),
@@ -998,10 +825,7 @@ impl Fate {
     /// Which templates fit: Some(true) exempt-ish ones, Some(false) open ones, None any.
     fn needs_sensitive(self) -> Option<bool> {
         match self.base() {
-            Fate::Decided {
-                outcome: Outcome::RefusedExempt | Outcome::GrantedPartial,
-                ..
-            } => Some(true),
+            Fate::Decided { outcome: Outcome::RefusedExempt | Outcome::GrantedPartial, .. } => Some(true),
             Fate::Decided { .. } => Some(false),
             Fate::Neglected if matches!(self, Fate::Objection(_)) => Some(false),
             _ => None,
@@ -1110,14 +934,7 @@ impl Planner<'_> {
     }
 }
 
-fn notice_text(
-    outcome: Outcome,
-    unit: &UnitSpec,
-    fee: i64,
-    expected: Option<NaiveDate>,
-    ground: Option<ExemptionGround>,
-    soft: bool,
-) -> String {
+fn notice_text(outcome: Outcome, unit: &UnitSpec, fee: i64, expected: Option<NaiveDate>, ground: Option<ExemptionGround>, soft: bool) -> String {
     match outcome {
         Outcome::GrantedFull if fee > 0 => format!(
             "Informasi yang Saudara mohon tersedia dan kami berikan seluruhnya dalam bentuk salinan cetak. Biaya penggandaan dan pengiriman sebesar Rp {} dibayarkan melalui transfer ke Rekening Kas Daerah di Bank DKI; rincian biaya terlampir. Salinan dikirim setelah pembayaran kami terima.",
@@ -1148,20 +965,8 @@ fn notice_text(
 fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Step)> {
     let tpl = &TEMPLATES[s.tpl];
     let unit = tpl.unit;
-    let mut p = Planner {
-        dl,
-        rng,
-        steps: Vec::new(),
-        t: s.at,
-    };
-    p.steps.push((
-        s.at,
-        if s.paper.is_some() {
-            Step::Paper
-        } else {
-            Step::Submit
-        },
-    ));
+    let mut p = Planner { dl, rng, steps: Vec::new(), t: s.at };
+    p.steps.push((s.at, if s.paper.is_some() { Step::Paper } else { Step::Submit }));
     let day0 = s.day0;
     let due = p.bd(day0, 10);
 
@@ -1175,18 +980,10 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
     }
 
     // Routing by the PPID Utama, now and then first to the wrong unit.
-    let route_day = if p.rng.gen_bool(0.6) {
-        day0
-    } else {
-        p.bd(day0, 1)
-    };
+    let route_day = if p.rng.gen_bool(0.6) { day0 } else { p.bd(day0, 1) };
     let reroute = matches!(s.fate, Fate::Decided { reroute: true, .. });
     let mut routed = if reroute {
-        let wrong = if unit == U_KOMINFO {
-            U_JAKPUS
-        } else {
-            U_KOMINFO
-        };
+        let wrong = if unit == U_KOMINFO { U_JAKPUS } else { U_KOMINFO };
         let d = p.officer(route_day, Step::Route(wrong));
         p.officer(p.bd(d, 1), Step::Route(unit))
     } else {
@@ -1217,14 +1014,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
     };
     // The written notice and delivery.
     let mut decision: Option<NaiveDate> = None;
-    if let Fate::Decided {
-        outcome,
-        timing,
-        fee,
-        deliver,
-        ..
-    } = s.fate.base()
-    {
+    if let Fate::Decided { outcome, timing, fee, deliver, .. } = s.fate.base() {
         let mut timing = timing;
         if timing == Timing::Extended {
             let d = p.bd_in(day0, 6..=10).max(p.bd(routed, 1));
@@ -1237,11 +1027,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
         }
         let answer_day = match timing {
             Timing::OnTime => {
-                let k = if obj.is_some() {
-                    p.rng.gen_range(4..=8)
-                } else {
-                    p.rng.gen_range(3..=10)
-                };
+                let k = if obj.is_some() { p.rng.gen_range(4..=8) } else { p.rng.gen_range(3..=10) };
                 p.bd(day0, k).max(p.bd(routed, 1)).min(due.max(routed))
             }
             Timing::Late => p.bd_in(due, 1..=8),
@@ -1252,35 +1038,19 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
             _ => G::H,
         };
         let granted = matches!(outcome, Outcome::GrantedFull | Outcome::GrantedPartial);
-        let fee_amount = if fee && granted {
-            (p.rng.gen_range(20..120) * 500 + 15_000) as i64
-        } else {
-            0
-        };
-        let expected = (outcome == Outcome::NotYetDocumented)
-            .then(|| answer_day + Duration::days(p.rng.gen_range(30..120)));
+        let fee_amount = if fee && granted { (p.rng.gen_range(20..120) * 500 + 15_000) as i64 } else { 0 };
+        let expected = (outcome == Outcome::NotYetDocumented).then(|| answer_day + Duration::days(p.rng.gen_range(30..120)));
         let year = answer_day.year();
         let mut raw = RawNotice {
             outcome: Some(outcome.as_str().into()),
-            text: Some(notice_text(
-                outcome,
-                &UNITS[unit],
-                fee_amount,
-                expected,
-                Some(ground),
-                s.soft_copy,
-            )),
+            text: Some(notice_text(outcome, &UNITS[unit], fee_amount, expected, Some(ground), s.soft_copy)),
             ..Default::default()
         };
         if matches!(outcome, Outcome::RefusedExempt | Outcome::GrantedPartial) {
             raw.exemption_ground = Some(ground.as_str().into());
             raw.consequence_test = Some(consequence_test(ground).into());
             let approved = answer_day - Duration::days(p.rng.gen_range(1..4));
-            raw.atasan_approval = Some(format!(
-                "ND-{:02}/PPID/{year} tanggal {}",
-                p.rng.gen_range(1..99),
-                approved.format("%d-%m-%Y")
-            ));
+            raw.atasan_approval = Some(format!("ND-{:02}/PPID/{year} tanggal {}", p.rng.gen_range(1..99), approved.format("%d-%m-%Y")));
         }
         if outcome == Outcome::NotHeld {
             raw.holder = Some(UNITS[unit].holder.into());
@@ -1291,10 +1061,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
         if fee_amount > 0 {
             raw.fee = Some(rupiah(fee_amount));
         }
-        let doc = (granted && s.soft_copy).then(|| DocSpec {
-            csv: p.rng.gen_bool(0.5),
-            redacted: outcome == Outcome::GrantedPartial,
-        });
+        let doc = (granted && s.soft_copy).then(|| DocSpec { csv: p.rng.gen_bool(0.5), redacted: outcome == Outcome::GrantedPartial });
         let answered = p.officer(answer_day, Step::Answer(Box::new(raw), doc));
         decision = Some(answered);
         if granted && fee_amount > 0 {
@@ -1306,11 +1073,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
                 decision = Some(p.officer(d, Step::Deliver));
             }
         } else if granted && deliver {
-            let d = if s.soft_copy {
-                answered
-            } else {
-                p.bd_in(answered, 1..6)
-            };
+            let d = if s.soft_copy { answered } else { p.bd_in(answered, 1..6) };
             decision = Some(p.officer(d, Step::Deliver));
         }
     }
@@ -1327,10 +1090,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
         Obj::AtasanSilent => ("e", "Permohonan saya tidak dipenuhi dengan alasan informasi belum didokumentasikan, padahal kegiatan tersebut sudah selesai dilaksanakan."),
         _ => ("a", "Saya keberatan atas penolakan permohonan dengan alasan Pasal 17. Informasi ini menyangkut kepentingan publik dan dapat dibuka setelah data pribadi dihitamkan."),
     };
-    let raw = RawObjection {
-        grounds: Some(grounds.into()),
-        summary: Some(summary.into()),
-    };
+    let raw = RawObjection { grounds: Some(grounds.into()), summary: Some(summary.into()) };
     let filed_on = match (obj, decision) {
         (Obj::UnansweredUpheld, _) | (_, None) => p.rd_in(due, 2..=8),
         (Obj::OpenRegistered | Obj::OpenInReview, Some(d)) => p.rd_in(d, 2..=5),
@@ -1346,33 +1106,20 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
         let ki = p.rd_in(response_due, 1..=8);
         let d = p.bd_in(ki, 2..=5);
         let text = "Permohonan penyelesaian sengketa diterima Komisi Informasi Provinsi DKI Jakarta karena keberatan tidak ditanggapi.";
-        let d = p.officer(
-            d,
-            Step::Decide(
-                Who::Utama,
-                ObjectionEvent::FileDispute { ki_received: ki },
-                Some(text.into()),
-            ),
-        );
+        let d = p.officer(d, Step::Decide(Who::Utama, ObjectionEvent::FileDispute { ki_received: ki }, Some(text.into())));
         let d = p.bd_in(d, 5..=10);
         p.officer(
             d,
             Step::Decide(
                 Who::Utama,
                 ObjectionEvent::RegisterDispute,
-                Some(
-                    "Akta registrasi sengketa diterbitkan Komisi Informasi Provinsi DKI Jakarta."
-                        .into(),
-                ),
+                Some("Akta registrasi sengketa diterbitkan Komisi Informasi Provinsi DKI Jakarta.".into()),
             ),
         );
         return p.steps;
     }
     let d = p.bd_in(o0, 1..=4);
-    let reviewed = p.officer(
-        d,
-        Step::Decide(Who::Atasan, ObjectionEvent::StartReview, None),
-    );
+    let reviewed = p.officer(d, Step::Decide(Who::Atasan, ObjectionEvent::StartReview, None));
     if obj == Obj::OpenInReview {
         return p.steps;
     }
@@ -1380,26 +1127,14 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
     match obj {
         Obj::Upheld | Obj::UnansweredUpheld => {
             let text = "Keberatan diterima. Atasan PPID memerintahkan PPID Pelaksana memberikan informasi yang dimohon dalam waktu 7 hari kerja.";
-            let d = p.officer(
-                decide_on,
-                Step::Decide(Who::Atasan, ObjectionEvent::Uphold, Some(text.into())),
-            );
+            let d = p.officer(decide_on, Step::Decide(Who::Atasan, ObjectionEvent::Uphold, Some(text.into())));
             let d = p.bd_in(d, 2..=6);
-            let d = p.officer(
-                d,
-                Step::Attach(DocSpec {
-                    csv: false,
-                    redacted: obj == Obj::Upheld,
-                }),
-            );
+            let d = p.officer(d, Step::Attach(DocSpec { csv: false, redacted: obj == Obj::Upheld }));
             p.officer(d, Step::Deliver);
         }
         Obj::FeeSettled => {
             let text = "Disepakati melalui musyawarah: biaya penggandaan dihitung ulang sesuai jumlah halaman dan kelebihan pembayaran dikembalikan.";
-            p.officer(
-                decide_on,
-                Step::Decide(Who::Atasan, ObjectionEvent::Settle, Some(text.into())),
-            );
+            p.officer(decide_on, Step::Decide(Who::Atasan, ObjectionEvent::Settle, Some(text.into())));
         }
         _ => {
             let reasons = match obj {
@@ -1408,16 +1143,7 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
                 Obj::PartialRejected => "Atasan PPID menguatkan keputusan PPID: bagian yang dihitamkan memuat informasi yang dikecualikan dan uji konsekuensi telah dilakukan dengan benar.",
                 _ => "Atasan PPID menguatkan keputusan PPID: informasi termasuk informasi yang dikecualikan menurut Pasal 17 UU 14/2008 dan uji konsekuensi telah dilakukan dengan benar.",
             };
-            let d = p.officer(
-                decide_on,
-                Step::Decide(
-                    Who::Atasan,
-                    ObjectionEvent::Reject {
-                        reasons: reasons.into(),
-                    },
-                    Some(reasons.into()),
-                ),
-            );
+            let d = p.officer(decide_on, Step::Decide(Who::Atasan, ObjectionEvent::Reject { reasons: reasons.into() }, Some(reasons.into())));
             if !matches!(obj, Obj::KiRegistered | Obj::KiFiled | Obj::Mediated) {
                 return p.steps;
             }
@@ -1426,39 +1152,36 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
             let ki = p.rd_in(d, 3..=12);
             let d = p.bd_in(ki, 2..=5);
             let text = "Pemberitahuan permohonan penyelesaian sengketa informasi dari Komisi Informasi Provinsi DKI Jakarta.";
-            let d = p.officer(
-                d,
-                Step::Decide(
-                    Who::Utama,
-                    ObjectionEvent::FileDispute { ki_received: ki },
-                    Some(text.into()),
-                ),
-            );
+            let d = p.officer(d, Step::Decide(Who::Utama, ObjectionEvent::FileDispute { ki_received: ki }, Some(text.into())));
             if obj == Obj::KiFiled {
                 return p.steps;
             }
             let d = p.bd_in(d, 5..=10);
-            let d = p.officer(d, Step::Decide(Who::Utama, ObjectionEvent::RegisterDispute, Some("Akta registrasi sengketa diterbitkan Komisi Informasi Provinsi DKI Jakarta.".into())));
+            let d = p.officer(
+                d,
+                Step::Decide(
+                    Who::Utama,
+                    ObjectionEvent::RegisterDispute,
+                    Some("Akta registrasi sengketa diterbitkan Komisi Informasi Provinsi DKI Jakarta.".into()),
+                ),
+            );
             if obj == Obj::Mediated {
                 let d = p.bd_in(d, 8..=14);
                 let d = p.officer(
                     d,
-                    Step::Decide(
-                        Who::Utama,
-                        ObjectionEvent::StartMediation,
-                        Some(
-                            "Sidang mediasi pertama di Komisi Informasi Provinsi DKI Jakarta."
-                                .into(),
-                        ),
-                    ),
+                    Step::Decide(Who::Utama, ObjectionEvent::StartMediation, Some("Sidang mediasi pertama di Komisi Informasi Provinsi DKI Jakarta.".into())),
                 );
                 let d = p.bd_in(d, 7..=14);
-                let d = p.officer(d, Step::Decide(Who::Utama, ObjectionEvent::MediationAgreement, Some("Para pihak menandatangani kesepakatan mediasi; putusan mediasi bersifat final dan mengikat.".into())));
-                let d = p.bd_in(d, 2..=5);
-                p.officer(
+                let d = p.officer(
                     d,
-                    Step::Decide(Who::Utama, ObjectionEvent::CloseDispute, None),
+                    Step::Decide(
+                        Who::Utama,
+                        ObjectionEvent::MediationAgreement,
+                        Some("Para pihak menandatangani kesepakatan mediasi; putusan mediasi bersifat final dan mengikat.".into()),
+                    ),
                 );
+                let d = p.bd_in(d, 2..=5);
+                p.officer(d, Step::Decide(Who::Utama, ObjectionEvent::CloseDispute, None));
             }
         }
     }
@@ -1469,28 +1192,12 @@ fn plan(dl: &Deadlines, rng: &mut StdRng, s: &Seeded) -> Vec<(DateTime<Utc>, Ste
 
 /// Seeds a realistic demo public body if the store has no units yet; returns `None` when it
 /// already has some (so running `terbuka demo` twice works).
-pub async fn seed_if_empty(
-    app: &App,
-    now: DateTime<Utc>,
-    requests: usize,
-) -> Result<Option<DemoSummary>> {
-    if !app
-        .store
-        .list_units()
-        .await
-        .context("demo: listing units")?
-        .is_empty()
-    {
+pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Result<Option<DemoSummary>> {
+    if !app.store.list_units().await.context("demo: listing units")?.is_empty() {
         return Ok(None);
     }
-    app.seed_calendar()
-        .await
-        .context("demo: seeding the holiday calendar")?;
-    let cal = app
-        .calendar()
-        .await
-        .map_err(app_err)
-        .context("demo: loading the calendar")?;
+    app.seed_calendar().await.context("demo: seeding the holiday calendar")?;
+    let cal = app.calendar().await.map_err(app_err).context("demo: loading the calendar")?;
     let dl = app.deadlines(&cal);
     let today = wib_date(now);
     let start = now - Duration::days(HISTORY_DAYS as i64 + 14);
@@ -1498,27 +1205,11 @@ pub async fn seed_if_empty(
     // The organisation.
     let mut unit_ids: Vec<UnitId> = Vec::with_capacity(UNITS.len());
     for u in UNITS {
-        let parent = (u.kind == UnitKind::Pelaksana)
-            .then(|| unit_ids.first().copied())
-            .flatten();
-        let audit = NewAuditEntry {
-            actor: AUDIT_ACTOR.into(),
-            action: "unit.add".into(),
-            subject: format!("unit:{}", u.code),
-            detail: "{}".into(),
-        };
+        let parent = (u.kind == UnitKind::Pelaksana).then(|| unit_ids.first().copied()).flatten();
+        let audit = NewAuditEntry { actor: AUDIT_ACTOR.into(), action: "unit.add".into(), subject: format!("unit:{}", u.code), detail: "{}".into() };
         let id = app
             .store
-            .insert_unit(
-                NewUnit {
-                    code: u.code.into(),
-                    name: u.name.into(),
-                    name_en: u.name_en.into(),
-                    kind: u.kind,
-                    parent,
-                },
-                audit,
-            )
+            .insert_unit(NewUnit { code: u.code.into(), name: u.name.into(), name_en: u.name_en.into(), kind: u.kind, parent }, audit)
             .await
             .with_context(|| format!("demo: adding unit {}", u.code))?;
         unit_ids.push(id);
@@ -1533,39 +1224,14 @@ pub async fn seed_if_empty(
             unit: o.unit.map(|u| unit_ids[u].to_string()),
             password: Some(o.password.into()),
         };
-        let id = app
-            .add_officer(None, &raw, start)
-            .await
-            .map_err(app_err)
-            .with_context(|| format!("demo: adding officer {}", o.username))?;
+        let id = app.add_officer(None, &raw, start).await.map_err(app_err).with_context(|| format!("demo: adding officer {}", o.username))?;
         officer_ids.push(id);
     }
-    let actor = |i: usize| Actor {
-        officer: officer_ids[i],
-        role: OFFICERS[i].role,
-        unit: OFFICERS[i].unit.map(|u| unit_ids[u]),
-    };
+    let actor = |i: usize| Actor { officer: officer_ids[i], role: OFFICERS[i].role, unit: OFFICERS[i].unit.map(|u| unit_ids[u]) };
     let cast = Cast {
-        utama: actor(
-            OFFICERS
-                .iter()
-                .position(|o| o.role == Role::PpidUtama)
-                .unwrap_or(0),
-        ),
-        atasan: actor(
-            OFFICERS
-                .iter()
-                .position(|o| o.role == Role::AtasanPpid)
-                .unwrap_or(0),
-        ),
-        pelaksana: (0..UNITS.len())
-            .map(|u| {
-                OFFICERS
-                    .iter()
-                    .position(|o| o.role == Role::PpidPelaksana && o.unit == Some(u))
-                    .map(actor)
-            })
-            .collect(),
+        utama: actor(OFFICERS.iter().position(|o| o.role == Role::PpidUtama).unwrap_or(0)),
+        atasan: actor(OFFICERS.iter().position(|o| o.role == Role::AtasanPpid).unwrap_or(0)),
+        pelaksana: (0..UNITS.len()).map(|u| OFFICERS.iter().position(|o| o.role == Role::PpidPelaksana && o.unit == Some(u)).map(actor)).collect(),
         unit_ids: unit_ids.clone(),
     };
 
@@ -1582,31 +1248,18 @@ pub async fn seed_if_empty(
             (now - Duration::minutes(95), None)
         } else if channel < 12 {
             let d = cal.on_or_next_working_day(date, CutiBersama::NonWorking);
-            (
-                wib_at(d, rng.gen_range(8..15), rng.gen_range(0..60)),
-                Some(("desk", d)),
-            )
+            (wib_at(d, rng.gen_range(8..15), rng.gen_range(0..60)), Some(("desk", d)))
         } else if channel < 18 {
             let d = cal.on_or_next_working_day(date, CutiBersama::NonWorking);
             let reg = cal.add_working_days(d, rng.gen_range(0..3), CutiBersama::NonWorking);
-            (
-                wib_at(reg, rng.gen_range(8..15), rng.gen_range(0..60)),
-                Some(("post", d)),
-            )
+            (wib_at(reg, rng.gen_range(8..15), rng.gen_range(0..60)), Some(("post", d)))
         } else {
-            let hour = if rng.gen_bool(0.65) {
-                rng.gen_range(8..16)
-            } else {
-                *pick(&mut rng, &[6, 7, 16, 17, 19, 20, 21, 22, 23])
-            };
+            let hour = if rng.gen_bool(0.65) { rng.gen_range(8..16) } else { *pick(&mut rng, &[6, 7, 16, 17, 19, 20, 21, 22, 23]) };
             (wib_at(date, hour, rng.gen_range(0..60)), None)
         };
         // Nothing arrives in the future.
-        let arrival = if arrival.0 >= now || arrival.1.is_some_and(|(_, d)| d > today) {
-            (now - Duration::minutes(rng.gen_range(30..600)), None)
-        } else {
-            arrival
-        };
+        let arrival =
+            if arrival.0 >= now || arrival.1.is_some_and(|(_, d)| d > today) { (now - Duration::minutes(rng.gen_range(30..600)), None) } else { arrival };
         arrivals.push(arrival);
     }
     arrivals.sort_by_key(|a| a.0);
@@ -1618,21 +1271,8 @@ pub async fn seed_if_empty(
                 Some((_, d)) => dl.receipt_day_of_date(d),
                 None => dl.receipt_day(at),
             };
-            let age = if day0 < today {
-                dl.working_days_taken(day0, today)
-            } else {
-                0
-            };
-            Seeded {
-                at,
-                paper,
-                day0,
-                age,
-                fate: Fate::Neglected,
-                tpl: 0,
-                raw: RawRequest::default(),
-                soft_copy: false,
-            }
+            let age = if day0 < today { dl.working_days_taken(day0, today) } else { 0 };
+            Seeded { at, paper, day0, age, fate: Fate::Neglected, tpl: 0, raw: RawRequest::default(), soft_copy: false }
         })
         .collect();
 
@@ -1646,11 +1286,7 @@ pub async fn seed_if_empty(
         let (min, max) = obj.age();
         let fits = |i: usize| fate[i].is_none() && seeded[i].age >= min && seeded[i].age <= max;
         // A dispute only just filed at the KI is the youngest that fits; others anywhere.
-        let found = if *obj == Obj::KiFiled {
-            (0..n).rev().find(|&i| fits(i))
-        } else {
-            order.iter().copied().find(|&i| fits(i))
-        };
+        let found = if *obj == Obj::KiFiled { (0..n).rev().find(|&i| fits(i)) } else { order.iter().copied().find(|&i| fits(i)) };
         if let Some(i) = found {
             fate[i] = Some(Fate::Objection(*obj));
         }
@@ -1659,22 +1295,12 @@ pub async fn seed_if_empty(
         fate[n - 1] = Some(Fate::Unrouted);
     }
     // The open end of the inbox: extended, overdue, and recent decisions still in their window.
-    for (k, i) in (0..n)
-        .filter(|&i| fate[i].is_none() && (8..=16).contains(&seeded[i].age))
-        .enumerate()
-        .collect::<Vec<_>>()
-    {
+    for (k, i) in (0..n).filter(|&i| fate[i].is_none() && (8..=16).contains(&seeded[i].age)).enumerate().collect::<Vec<_>>() {
         if k % 4 == 0 {
             fate[i] = Some(Fate::ExtendedOpen);
         }
     }
-    let decided = |outcome, deliver| Fate::Decided {
-        outcome,
-        timing: Timing::OnTime,
-        fee: false,
-        deliver,
-        reroute: false,
-    };
+    let decided = |outcome, deliver| Fate::Decided { outcome, timing: Timing::OnTime, fee: false, deliver, reroute: false };
     let recent = [
         decided(Outcome::RefusedExempt, false),
         decided(Outcome::NotHeld, false),
@@ -1691,11 +1317,7 @@ pub async fn seed_if_empty(
             }
         }
     }
-    for (k, i) in (0..n)
-        .filter(|&i| fate[i].is_none() && (11..=40).contains(&seeded[i].age))
-        .enumerate()
-        .collect::<Vec<_>>()
-    {
+    for (k, i) in (0..n).filter(|&i| fate[i].is_none() && (11..=40).contains(&seeded[i].age)).enumerate().collect::<Vec<_>>() {
         if k % 5 == 0 {
             fate[i] = Some(Fate::Neglected);
         }
@@ -1704,29 +1326,11 @@ pub async fn seed_if_empty(
         decided(Outcome::NotHeld, false),
         decided(Outcome::NotYetDocumented, false),
         decided(Outcome::GrantedPartial, true),
-        Fate::Decided {
-            outcome: Outcome::GrantedFull,
-            timing: Timing::OnTime,
-            fee: true,
-            deliver: true,
-            reroute: false,
-        },
+        Fate::Decided { outcome: Outcome::GrantedFull, timing: Timing::OnTime, fee: true, deliver: true, reroute: false },
         Fate::Withdrawn { routed: false },
         Fate::Withdrawn { routed: true },
-        Fate::Decided {
-            outcome: Outcome::GrantedFull,
-            timing: Timing::OnTime,
-            fee: false,
-            deliver: true,
-            reroute: true,
-        },
-        Fate::Decided {
-            outcome: Outcome::GrantedFull,
-            timing: Timing::Extended,
-            fee: false,
-            deliver: true,
-            reroute: false,
-        },
+        Fate::Decided { outcome: Outcome::GrantedFull, timing: Timing::OnTime, fee: false, deliver: true, reroute: true },
+        Fate::Decided { outcome: Outcome::GrantedFull, timing: Timing::Extended, fee: false, deliver: true, reroute: false },
         decided(Outcome::RefusedExempt, false),
     ];
     let mut forced_iter = forced.iter();
@@ -1789,17 +1393,9 @@ pub async fn seed_if_empty(
                     _ => Timing::Extended,
                 };
                 if rng.gen_bool(0.02) {
-                    Fate::Withdrawn {
-                        routed: rng.gen_bool(0.7),
-                    }
+                    Fate::Withdrawn { routed: rng.gen_bool(0.7) }
                 } else {
-                    Fate::Decided {
-                        outcome,
-                        timing,
-                        fee: rng.gen_bool(0.5),
-                        deliver: rng.gen_bool(0.95),
-                        reroute: rng.gen_bool(0.04),
-                    }
+                    Fate::Decided { outcome, timing, fee: rng.gen_bool(0.5), deliver: rng.gen_bool(0.95), reroute: rng.gen_bool(0.04) }
                 }
             }
         };
@@ -1808,11 +1404,7 @@ pub async fn seed_if_empty(
         let year = local.year() - i32::from(local.month() < 4 || rng.gen_bool(0.4));
         let (kel, kec, _, _) = *pick(&mut rng, PLACES);
         // A month that has already passed when the request is made.
-        let month = MONTHS[if year < local.year() {
-            rng.gen_range(0..12)
-        } else {
-            rng.gen_range(0..local.month0().max(1) as usize)
-        }];
+        let month = MONTHS[if year < local.year() { rng.gen_range(0..12) } else { rng.gen_range(0..local.month0().max(1) as usize) }];
         let vars = [
             ("kec", kec.to_string()),
             ("kel", kel.to_string()),
@@ -1829,16 +1421,10 @@ pub async fn seed_if_empty(
             raw.channel = Some(channel.into());
             raw.received_on = Some(received.format("%Y-%m-%d").to_string());
         }
-        s.soft_copy = raw
-            .obtain
-            .as_deref()
-            .is_some_and(|o| o.contains("soft_copy"));
+        s.soft_copy = raw.obtain.as_deref().is_some_and(|o| o.contains("soft_copy"));
         // Fees are for copies on paper only: a story that needs one asks for paper, a random
         // one without paper has none.
-        let paper_copy = raw
-            .obtain
-            .as_deref()
-            .is_some_and(|o| o.contains("hard_copy"));
+        let paper_copy = raw.obtain.as_deref().is_some_and(|o| o.contains("hard_copy"));
         if fee_needed(s.fate) && !paper_copy {
             if fate[i].is_some() {
                 raw.obtain = Some("hard_copy".into());
@@ -1877,30 +1463,16 @@ pub async fn seed_if_empty(
     events.sort();
 
     let mut live: Vec<Live> = (0..n).map(|_| Live::default()).collect();
-    let mut summary = DemoSummary {
-        units: unit_ids.len(),
-        officers: officer_ids.len(),
-        requests: 0,
-        objections: 0,
-    };
+    let mut summary = DemoSummary { units: unit_ids.len(), officers: officer_ids.len(), requests: 0, objections: 0 };
     for (at, i, k) in events {
         if i == usize::MAX {
-            crate::jobs::close_expired(app, at)
-                .await
-                .with_context(|| format!("demo: closing job at {at}"))?;
+            crate::jobs::close_expired(app, at).await.with_context(|| format!("demo: closing job at {at}"))?;
             continue;
         }
         let (s, step) = (&seeded[i], &plans[i][k].1);
         match replay(app, &cast, i, s, step, &mut live[i], at).await {
             Ok(()) => {}
-            Err(e) => {
-                return Err(e.context(format!(
-                    "demo: {} of request {} ({:?}) at {at}",
-                    step.name(),
-                    i + 1,
-                    s.raw.subject.as_deref().unwrap_or("")
-                )))
-            }
+            Err(e) => return Err(e.context(format!("demo: {} of request {} ({:?}) at {at}", step.name(), i + 1, s.raw.subject.as_deref().unwrap_or("")))),
         }
         match step {
             Step::Submit | Step::Paper => summary.requests += 1,
@@ -1909,14 +1481,19 @@ pub async fn seed_if_empty(
         }
     }
     // And once more now, so the close-window passes up to this moment.
-    crate::jobs::close_expired(app, now)
-        .await
-        .context("demo: closing job")?;
-    tracing::info!(
-        requests = summary.requests,
-        objections = summary.objections,
-        "demo data seeded"
-    );
+    crate::jobs::close_expired(app, now).await.context("demo: closing job")?;
+    // The replay queued the mails of 18 months of history; mark them handled so the demo does
+    // not write a thousand old messages on its first start. New activity sends mail as usual.
+    loop {
+        let batch = app.store.claim_mails(now, 60, 100).await.context("demo: outbox")?;
+        if batch.is_empty() {
+            break;
+        }
+        for m in batch {
+            app.store.mail_sent(m.id, now).await.context("demo: outbox")?;
+        }
+    }
+    tracing::info!(requests = summary.requests, objections = summary.objections, "demo data seeded");
     Ok(Some(summary))
 }
 
@@ -1939,15 +1516,7 @@ struct Live {
 }
 
 /// Performs one step through the use cases.
-async fn replay(
-    app: &App,
-    cast: &Cast,
-    i: usize,
-    s: &Seeded,
-    step: &Step,
-    l: &mut Live,
-    at: DateTime<Utc>,
-) -> Result<()> {
+async fn replay(app: &App, cast: &Cast, i: usize, s: &Seeded, step: &Step, l: &mut Live, at: DateTime<Utc>) -> Result<()> {
     let id = l.id.unwrap_or_default();
     let handler = l.unit.and_then(|u| cast.pelaksana[u]).unwrap_or(cast.utama);
     let token = l.token.clone().unwrap_or_default();
@@ -1958,48 +1527,31 @@ async fn replay(
                 content_type: "application/pdf".into(),
                 data: tiny_pdf(&["Pindaian KTP (data demo)".to_string()]),
             });
-            let submitted = app
-                .submit_request(&s.raw, scan, at)
-                .await
-                .map_err(app_err)?;
+            let submitted = app.submit_request(&s.raw, scan, at).await.map_err(app_err)?;
             l.id = Some(submitted.request.id);
             l.token = Some(submitted.token);
         }
         Step::Paper => {
-            let submitted = app
-                .register_paper_request(&cast.utama, &s.raw, None, at)
-                .await
-                .map_err(app_err)?;
+            let submitted = app.register_paper_request(&cast.utama, &s.raw, None, at).await.map_err(app_err)?;
             l.id = Some(submitted.request.id);
             l.token = Some(submitted.token);
         }
         Step::Route(u) => {
-            app.route(&cast.utama, id, cast.unit_ids[*u], at)
-                .await
-                .map_err(app_err)?;
+            app.route(&cast.utama, id, cast.unit_ids[*u], at).await.map_err(app_err)?;
             l.unit = Some(*u);
         }
         Step::Extend(reason) => {
-            app.extend(&handler, id, &Some(reason.clone()), at)
-                .await
-                .map_err(app_err)?;
+            app.extend(&handler, id, &Some(reason.clone()), at).await.map_err(app_err)?;
         }
         Step::Answer(raw, spec) => {
             let docs = match spec {
                 Some(spec) => {
-                    let reg_no = app
-                        .store
-                        .request(id)
-                        .await?
-                        .map(|r| r.reg_no)
-                        .unwrap_or_default();
+                    let reg_no = app.store.request(id).await?.map(|r| r.reg_no).unwrap_or_default();
                     vec![(document(*spec, i, &reg_no, s, at), true)]
                 }
                 None => vec![],
             };
-            app.answer(&handler, id, raw, docs, at)
-                .await
-                .map_err(app_err)?;
+            app.answer(&handler, id, raw, docs, at).await.map_err(app_err)?;
         }
         Step::NotifyFee => {
             app.notify_fee(&handler, id, at).await.map_err(app_err)?;
@@ -2008,41 +1560,24 @@ async fn replay(
             app.deliver(&handler, id, at).await.map_err(app_err)?;
         }
         Step::Attach(spec) => {
-            let reg_no = app
-                .store
-                .request(id)
-                .await?
-                .map(|r| r.reg_no)
-                .unwrap_or_default();
+            let reg_no = app.store.request(id).await?.map(|r| r.reg_no).unwrap_or_default();
             let docs = vec![(document(*spec, i, &reg_no, s, at), true)];
-            app.attach_documents(&handler, id, docs, at)
-                .await
-                .map_err(app_err)?;
+            app.attach_documents(&handler, id, docs, at).await.map_err(app_err)?;
         }
         Step::Withdraw => {
             app.withdraw(&token, at).await.map_err(app_err)?;
         }
         Step::Object(raw) => {
             app.file_objection(&token, raw, at).await.map_err(app_err)?;
-            l.objection = app
-                .store
-                .objections_of(id)
-                .await?
-                .iter()
-                .map(|o| o.id)
-                .max();
+            l.objection = app.store.objections_of(id).await?.iter().map(|o| o.id).max();
         }
         Step::Decide(who, event, text) => {
             let actor = match who {
                 Who::Atasan => cast.atasan,
                 Who::Utama => cast.utama,
             };
-            let oid = l
-                .objection
-                .ok_or_else(|| anyhow!("the keberatan was not filed"))?;
-            app.objection_step(&actor, oid, event.clone(), text.clone(), at)
-                .await
-                .map_err(app_err)?;
+            let oid = l.objection.ok_or_else(|| anyhow!("the keberatan was not filed"))?;
+            app.objection_step(&actor, oid, event.clone(), text.clone(), at).await.map_err(app_err)?;
         }
     }
     Ok(())
@@ -2050,11 +1585,7 @@ async fn replay(
 
 fn fee_needed(f: Fate) -> bool {
     match f.base() {
-        Fate::Decided {
-            fee,
-            outcome: Outcome::GrantedFull | Outcome::GrantedPartial,
-            ..
-        } => fee,
+        Fate::Decided { fee, outcome: Outcome::GrantedFull | Outcome::GrantedPartial, .. } => fee,
         _ => false,
     }
 }
@@ -2070,22 +1601,10 @@ fn document(spec: DocSpec, i: usize, reg_no: &str, s: &Seeded, at: DateTime<Utc>
         let mut places: Vec<&str> = PLACES.iter().map(|p| p.1).collect();
         places.dedup();
         for (k, place) in places.iter().enumerate() {
-            let note = if spec.redacted && k % 4 == 0 {
-                "sebagian data dihitamkan (Pasal 17 huruf h)"
-            } else {
-                "data demo"
-            };
-            csv.push_str(&format!(
-                "{},{place},{},{note}\n",
-                k + 1,
-                rng.gen_range(3..1200)
-            ));
+            let note = if spec.redacted && k % 4 == 0 { "sebagian data dihitamkan (Pasal 17 huruf h)" } else { "data demo" };
+            csv.push_str(&format!("{},{place},{},{note}\n", k + 1, rng.gen_range(3..1200)));
         }
-        Upload {
-            filename: format!("{}{suffix}.csv", slug(&subject)),
-            content_type: "text/csv".into(),
-            data: csv.into_bytes(),
-        }
+        Upload { filename: format!("{}{suffix}.csv", slug(&subject)), content_type: "text/csv".into(), data: csv.into_bytes() }
     } else {
         let mut lines = vec![
             "PEMERINTAH PROVINSI DKI JAKARTA".to_string(),
@@ -2099,16 +1618,10 @@ fn document(spec: DocSpec, i: usize, reg_no: &str, s: &Seeded, at: DateTime<Utc>
             "Diberikan berdasarkan UU 14/2008 tentang Keterbukaan Informasi Publik.".to_string(),
         ];
         if spec.redacted {
-            lines.push(
-                "Bagian yang memuat informasi yang dikecualikan telah dihitamkan.".to_string(),
-            );
+            lines.push("Bagian yang memuat informasi yang dikecualikan telah dihitamkan.".to_string());
         }
         lines.push("Dokumen contoh (data demo), bukan data resmi.".to_string());
-        Upload {
-            filename: format!("{}{suffix}.pdf", slug(&subject)),
-            content_type: "application/pdf".into(),
-            data: tiny_pdf(&lines),
-        }
+        Upload { filename: format!("{}{suffix}.pdf", slug(&subject)), content_type: "application/pdf".into(), data: tiny_pdf(&lines) }
     }
 }
 
@@ -2152,21 +1665,10 @@ mod tests {
 
     #[test]
     fn pdf_is_well_formed() {
-        let pdf = tiny_pdf(&[
-            "Halo (dunia)".to_string(),
-            "PPID Utama — Diskominfotik".to_string(),
-        ]);
+        let pdf = tiny_pdf(&["Halo (dunia)".to_string(), "PPID Utama — Diskominfotik".to_string()]);
         assert!(pdf.starts_with(b"%PDF-1.4"));
         let text = String::from_utf8(pdf.clone()).unwrap();
-        let startxref: usize = text
-            .rsplit("startxref\n")
-            .next()
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let startxref: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
         assert!(text[startxref..].starts_with("xref"));
         assert!(text.ends_with("%%EOF\n"));
     }
@@ -2176,12 +1678,6 @@ mod tests {
         let logins = demo_logins();
         assert_eq!(logins.len(), OFFICERS.len());
         assert!(logins.iter().all(|l| l.password.len() >= 12));
-        assert_eq!(
-            logins
-                .iter()
-                .filter(|l| l.role == Role::PpidPelaksana)
-                .count(),
-            UNITS.len() - 1
-        );
+        assert_eq!(logins.iter().filter(|l| l.role == Role::PpidPelaksana).count(), UNITS.len() - 1);
     }
 }

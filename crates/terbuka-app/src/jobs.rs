@@ -86,16 +86,29 @@ pub async fn close_expired(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64>
     let cal = app.calendar().await?;
     let dl = app.deadlines(&cal);
     let today = wib_date(now);
-    let page = app
-        .store
-        .list_requests(&RequestFilter {
-            states: vec![RequestState::Delivered, RequestState::Refused, RequestState::NotHeld, RequestState::NotYetDocumented],
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
+    // Collect every candidate first (closing one moves it out of the filter, which would shift pages).
+    let mut candidates = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = app
+            .store
+            .list_requests(&RequestFilter {
+                states: vec![RequestState::Delivered, RequestState::Refused, RequestState::NotHeld, RequestState::NotYetDocumented],
+                order: RequestOrder::DueFirst,
+                limit: 500,
+                offset,
+                ..Default::default()
+            })
+            .await?;
+        let n = page.items.len();
+        candidates.extend(page.items);
+        if n < 500 {
+            break;
+        }
+        offset += 500;
+    }
     let mut closed = 0;
-    for r in page.items {
+    for r in candidates {
         let Ok(next) = terbuka_domain::request::transition(&r.clock, &RequestEvent::Close, today, r.fee, &dl) else { continue };
         let mut updated = r.clone();
         updated.clock = next;

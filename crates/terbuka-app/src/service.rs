@@ -390,7 +390,7 @@ impl App {
             audit: Some(audit_entry(&actor, "request.submit", "request:{reg_no}".into(), serde_json::json!({"channel": channel.as_str(), "day0": day0.to_string()}))),
         };
         let request = self.store.insert_request(new, write, &mails_for).await?;
-        tracing::info!(reg_no = %request.reg_no, channel = channel.as_str(), "request registered");
+        tracing::debug!(reg_no = %request.reg_no, channel = channel.as_str(), "request registered");
         Ok(Submitted { request, token })
     }
 
@@ -444,7 +444,7 @@ impl App {
             .map(|o| self.mail(format!("objection:{}:{}", r.id, o.id), &o.email, "mail.new_objection.subject", "mail.new_objection.body", &[("reg_no", &r.reg_no), ("grounds", &grounds_txt)], now))
             .collect();
         mails.extend(self.status_mail(&r, RequestState::UnderObjection, now)?);
-        self.apply(r, RequestEvent::FileObjection, "requester".into(), now, |_| {}, Some(ObjectionWrite::Insert(new)), Some(serde_json::json!({"grounds": grounds_txt, "late": late}).to_string()), mails).await
+        self.apply(r, RequestEvent::FileObjection, "requester".into(), now, |_| {}, Some(ObjectionWrite::Insert(new)), Some(grounds_txt), mails).await
     }
 
     /// The public register (never personal data: the web layer shows only public columns).
@@ -714,7 +714,7 @@ impl App {
         };
         let saved = self.store.update_request(&updated, r.version, objection, write).await?;
         self.stats_cache.lock().expect("stats lock").clear();
-        tracing::info!(reg_no = %saved.reg_no, event = event.code(), state = saved.clock.state.as_str(), "request moved");
+        tracing::debug!(reg_no = %saved.reg_no, event = event.code(), state = saved.clock.state.as_str(), "request moved");
         Ok(saved)
     }
 
@@ -848,15 +848,21 @@ impl App {
         let next = objection::transition(&o.clock, &event, wib_date(now)).map_err(|e| AppError::Rejected(e.code()))?;
         let mut updated = o.clone();
         updated.clock = next;
+        let text = match (&event, text) {
+            (ObjectionEvent::Reject { reasons }, None) => Some(reasons.clone()),
+            (_, t) => t,
+        };
         if matches!(event, ObjectionEvent::Settle | ObjectionEvent::Uphold | ObjectionEvent::Reject { .. }) {
             updated.decision_text = text.clone();
             updated.decided_by = Some(actor.officer);
         }
         let write_objection = ObjectionWrite::Update { objection: updated, expected_version: o.version };
-        let note = Some(serde_json::json!({"objection": o.reg_no, "step": event.code(), "text": text}).to_string());
+        let note = text.clone();
+        // The request concludes with the Atasan's response; if the keberatan went on to the
+        // Komisi Informasi before any response, it concludes when the dispute closes.
         let concluded = match event {
             ObjectionEvent::Uphold => Some(true),
-            ObjectionEvent::Settle | ObjectionEvent::Reject { .. } => Some(false),
+            ObjectionEvent::Settle | ObjectionEvent::Reject { .. } | ObjectionEvent::CloseDispute => Some(false),
             _ => None,
         };
         match concluded {

@@ -14,7 +14,7 @@ use terbuka_domain::authz::Actor;
 use terbuka_domain::calendar::wib;
 use terbuka_domain::validate::{RawOfficer, RawRequest};
 use terbuka_domain::{Role, UnitKind};
-use terbuka_store::{NewUnit, Store};
+use terbuka_store::NewUnit;
 
 /// A running aiosmtpd; killed when dropped.
 struct SmtpServer {

@@ -105,12 +105,7 @@ fn machine_line(dir: &Path, sqlite_version: &str) -> String {
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
         .unwrap_or_else(|| "unknown CPU".into());
     let fs = filesystem_of(dir).unwrap_or_else(|| "unknown fs".into());
-    format!(
-        "machine: {cores} cores ({cpu}), {} {}; SQLite {sqlite_version}; db folder {} on {fs}",
-        std::env::consts::OS,
-        std::env::consts::ARCH,
-        dir.display()
-    )
+    format!("machine: {cores} cores ({cpu}), {} {}; SQLite {sqlite_version}; db folder {} on {fs}", std::env::consts::OS, std::env::consts::ARCH, dir.display())
 }
 
 /// The file-system type of the longest mount point containing `dir` (Linux only).
@@ -382,23 +377,35 @@ struct SideRows {
 }
 
 async fn side_rows(pool: &AnyPool) -> HashMap<String, SideRows> {
-    let reg_of_request: HashMap<i64, String> =
-        sqlx::query("SELECT id, reg_no FROM requests").fetch_all(pool).await.expect("ids").iter().map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1))).collect();
+    let reg_of_request: HashMap<i64, String> = sqlx::query("SELECT id, reg_no FROM requests")
+        .fetch_all(pool)
+        .await
+        .expect("ids")
+        .iter()
+        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
+        .collect();
     let mut out: HashMap<String, SideRows> = HashMap::new();
-    let audits = sqlx::query("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE action = 'request.submit' ORDER BY seq").fetch_all(pool).await.expect("audit");
+    let audits = sqlx::query("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE action = 'request.submit' ORDER BY seq")
+        .fetch_all(pool)
+        .await
+        .expect("audit");
     for a in &audits {
         let subject: String = a.get(4);
         let reg_no = subject.trim_start_matches("request:").to_string();
         let audit = (a.get(0), a.get(1), a.get(2), a.get(3), subject, a.get(5), a.get(6), a.get(7));
         out.insert(reg_no, SideRows { event: Default::default(), mails: vec![], audit });
     }
-    for e in sqlx::query("SELECT request_id, at, actor, kind, from_state, to_state, note FROM request_events ORDER BY id").fetch_all(pool).await.expect("events") {
+    for e in
+        sqlx::query("SELECT request_id, at, actor, kind, from_state, to_state, note FROM request_events ORDER BY id").fetch_all(pool).await.expect("events")
+    {
         let reg_no = &reg_of_request[&e.get::<i64, _>(0)];
         if let Some(s) = out.get_mut(reg_no) {
             s.event = (e.get(1), e.get(2), e.get(3), e.get(4), e.get(5), e.get(6));
         }
     }
-    for m in sqlx::query("SELECT dedup_key, to_enc, subject, body_enc, created_at, next_attempt_at FROM outbox ORDER BY id").fetch_all(pool).await.expect("outbox") {
+    for m in
+        sqlx::query("SELECT dedup_key, to_enc, subject, body_enc, created_at, next_attempt_at FROM outbox ORDER BY id").fetch_all(pool).await.expect("outbox")
+    {
         let key: String = m.get(0);
         // `submitted:<reg_no>` and `new:<reg_no>:<officer>`.
         let reg_no = key.split(':').nth(1).unwrap_or_default().to_string();
@@ -723,7 +730,10 @@ async fn load(addr: SocketAddr, conns: usize, warmup: Duration, secs: Duration, 
 }
 
 fn print_load(r: &LoadResult, conns: usize) {
-    println!("{:<34} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "", "requests", "req/s", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms", "KiB");
+    println!(
+        "{:<34} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "", "requests", "req/s", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms", "KiB"
+    );
     let secs = r.window.as_secs_f64();
     let row = |name: &str, s: Vec<&Sample>| {
         let mut lat: Vec<Duration> = s.iter().map(|x| x.lat).collect();
