@@ -111,7 +111,9 @@ pub fn render(ctx: &Ctx, name: &str, page: Value) -> Html<String> {
     match env().get_template(name).and_then(|t| t.render(merged)) {
         Ok(html) => Html(html),
         Err(e) => {
-            tracing::error!("template {name} failed: {e:#}");
+            // Only the kind and place of the failure: the error's Display can quote the context,
+            // which may hold personal data.
+            tracing::error!(template = name, kind = ?e.kind(), line = ?e.line(), "template failed to render");
             Html(render_error(ctx.lang, 500, &tr(ctx.lang, "err.internal"), &[]))
         }
     }

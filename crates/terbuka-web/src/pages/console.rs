@@ -40,20 +40,8 @@ const OPEN_STATES: &[RequestState] = &[
 ];
 
 /// Success messages a redirect may ask for with `?ok=<code>` (`console.ok.<code>`).
-const OK_CODES: &[&str] = &[
-    "route",
-    "extend",
-    "answer",
-    "attach",
-    "fee",
-    "deliver",
-    "objection",
-    "officer_added",
-    "officer_enabled",
-    "officer_disabled",
-    "day_added",
-    "day_removed",
-];
+const OK_CODES: &[&str] =
+    &["route", "extend", "answer", "attach", "fee", "deliver", "objection", "officer_added", "officer_enabled", "officer_disabled", "day_added", "day_removed"];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -103,11 +91,7 @@ impl Failed {
 
 /// The text fields as typed (first value of each; never the CSRF token or a password).
 fn typed_values(form: &FormData) -> BTreeMap<String, String> {
-    form.fields
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "csrf_token" | "password"))
-        .map(|(k, v)| (k.clone(), v.join(",")))
-        .collect()
+    form.fields.iter().filter(|(k, _)| !matches!(k.as_str(), "csrf_token" | "password")).map(|(k, v)| (k.clone(), v.join(","))).collect()
 }
 
 fn failed_ctx(ctx: &Ctx, failed: &Option<Failed>) -> (Option<String>, HashMap<&'static str, String>, BTreeMap<String, String>) {
@@ -305,23 +289,15 @@ fn possible_steps(c: &ObjectionClock, today: NaiveDate) -> (Vec<&'static str>, V
     (ok.iter().filter(|e| e.is_decision()).map(|e| e.code()).collect(), ok.iter().filter(|e| !e.is_decision()).map(|e| e.code()).collect())
 }
 
-/// The history for officers: who acted, and the note in readable form.
+/// The history for officers: what happened, who acted (officer, requester or the system) and the
+/// note (notice text, extension reason, unit, decision text; the grounds of a keberatan).
 fn history(events: &[RequestEventRow]) -> Vec<Value> {
     events
         .iter()
         .map(|e| {
-            let json: Option<serde_json::Value> = e.note.as_deref().filter(|n| n.starts_with('{')).and_then(|n| serde_json::from_str(n).ok());
-            let field = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(str::to_string);
-            let (label, note) = if let Some(step) = e.kind.strip_prefix("objection.") {
-                let note = match (field("objection"), field("text")) {
-                    (Some(o), Some(t)) => Some(format!("{o}: {t}")),
-                    (o, t) => o.or(t),
-                };
-                (format!("console.step.{step}"), note)
-            } else if json.is_some() {
-                (format!("event.{}", e.kind), None)
-            } else {
-                (format!("event.{}", e.kind), e.note.clone())
+            let label = match e.kind.strip_prefix("objection.") {
+                Some(step) => format!("console.step.{step}"),
+                None => format!("event.{}", e.kind),
             };
             let by = if e.actor.starts_with("officer:") {
                 "officer"
@@ -330,14 +306,14 @@ fn history(events: &[RequestEventRow]) -> Vec<Value> {
             } else {
                 "system"
             };
+            let (note, grounds) = if e.kind == "file_objection" { (None, e.note.clone()) } else { (e.note.clone(), None) };
             context! {
                 at => e.at.to_rfc3339(),
                 label => label,
                 note => note,
+                grounds => grounds,
                 by => by,
                 to_state => e.to_state.clone(),
-                grounds => field("grounds"),
-                late => json.as_ref().and_then(|j| j.get("late")).and_then(|v| v.as_bool()).unwrap_or(false),
             }
         })
         .collect()
@@ -383,12 +359,22 @@ async fn request_page(s: &AppState, ctx: &Ctx, actor: &Actor, id: RequestId, ok:
     ))
 }
 
-async fn request_detail(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+async fn request_detail(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Html<String>, PageError> {
     let actor = ctx.actor()?;
     request_page(&s, &ctx, &actor, id, ok_message(&Params(q)), None).await
 }
 
-async fn request_action(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path((id, action)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+async fn request_action(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, action)): Path<(i64, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     let actor = ctx.actor()?;
     let now = Utc::now();
@@ -416,7 +402,7 @@ async fn request_action(State(s): State<AppState>, Extension(ctx): Extension<Ctx
         _ => return Err(ctx.err(AppError::NotFound)),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/konsol/permohonan/{id}?ok={code}#tindakan")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/konsol/permohonan/{id}?ok={code}")).into_response()),
         Err(AppError::Invalid(e)) => {
             let page = request_page(&s, &ctx, &actor, id, None, Some(Failed::new(code, e, &form))).await?;
             Ok((page_status(), page).into_response())
@@ -452,7 +438,8 @@ fn new_request_page(ctx: &Ctx, actor: &Actor, raw: &RawRequest, errors: Option<&
 
 async fn new_request_form(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, PageError> {
     let actor = ctx.actor()?;
-    let raw = RawRequest { requester_kind: Some("individual".into()), channel: Some("desk".into()), received_on: Some(today().to_string()), ..Default::default() };
+    let raw =
+        RawRequest { requester_kind: Some("individual".into()), channel: Some("desk".into()), received_on: Some(today().to_string()), ..Default::default() };
     Ok(new_request_page(&ctx, &actor, &raw, None))
 }
 
@@ -549,7 +536,12 @@ fn objection_event(step: &str, form: &FormData) -> Option<Result<(ObjectionEvent
     })
 }
 
-async fn objection_action(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path((id, step)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+async fn objection_action(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, step)): Path<(i64, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     let actor = ctx.actor()?;
     let Some(parsed) = objection_event(&step, &form) else {
@@ -562,8 +554,8 @@ async fn objection_action(State(s): State<AppState>, Extension(ctx): Extension<C
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(o) if from_request.is_some() => Ok(Redirect::to(&format!("/konsol/permohonan/{}?ok=objection#keberatan-{}", o.request, o.id)).into_response()),
-        Ok(o) => Ok(Redirect::to(&format!("/konsol/keberatan?ok=objection{}#keberatan-{}", if form.get("all").is_some() { "&all=1" } else { "" }, o.id)).into_response()),
+        Ok(o) if from_request.is_some() => Ok(Redirect::to(&format!("/konsol/permohonan/{}?ok=objection", o.request)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/konsol/keberatan?ok=objection{}", if form.get("all").is_some() { "&all=1" } else { "" })).into_response()),
         Err(AppError::Invalid(e)) => {
             let failed = Failed::new(format!("obj-{id}-{step}"), e, &form);
             let page = match from_request {
@@ -628,7 +620,12 @@ async fn add_officer(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, 
     }
 }
 
-async fn set_officer_active(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path((id, status)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+async fn set_officer_active(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, status)): Path<(i64, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     let actor = ctx.actor()?;
     let active = match status.as_str() {
@@ -797,13 +794,34 @@ mod tests {
         let app = Arc::new(App::new(Arc::new(store.store.clone()), config, key));
         app.seed_calendar().await.unwrap();
         let audit = |code: &str| NewAuditEntry { actor: "system:test".into(), action: "unit.add".into(), subject: format!("unit:{code}"), detail: "{}".into() };
-        let utama_unit = app.store.insert_unit(NewUnit { code: "ppid-utama".into(), name: "PPID Utama".into(), name_en: "Main PPID".into(), kind: UnitKind::Utama, parent: None }, audit("ppid-utama")).await.unwrap();
-        let health = app
+        let utama_unit = app
             .store
-            .insert_unit(NewUnit { code: "dinkes".into(), name: "Dinas Kesehatan".into(), name_en: "Health Agency".into(), kind: UnitKind::Pelaksana, parent: Some(utama_unit) }, audit("dinkes"))
+            .insert_unit(
+                NewUnit { code: "ppid-utama".into(), name: "PPID Utama".into(), name_en: "Main PPID".into(), kind: UnitKind::Utama, parent: None },
+                audit("ppid-utama"),
+            )
             .await
             .unwrap();
-        for (username, role, unit) in [("admin", Role::Admin, None), ("utama", Role::PpidUtama, Some(utama_unit)), ("dinkes", Role::PpidPelaksana, Some(health)), ("atasan", Role::AtasanPpid, None)] {
+        let health = app
+            .store
+            .insert_unit(
+                NewUnit {
+                    code: "dinkes".into(),
+                    name: "Dinas Kesehatan".into(),
+                    name_en: "Health Agency".into(),
+                    kind: UnitKind::Pelaksana,
+                    parent: Some(utama_unit),
+                },
+                audit("dinkes"),
+            )
+            .await
+            .unwrap();
+        for (username, role, unit) in [
+            ("admin", Role::Admin, None),
+            ("utama", Role::PpidUtama, Some(utama_unit)),
+            ("dinkes", Role::PpidPelaksana, Some(health)),
+            ("atasan", Role::AtasanPpid, None),
+        ] {
             let raw = RawOfficer {
                 username: Some(username.into()),
                 display_name: Some(format!("Petugas {username}")),
@@ -950,7 +968,13 @@ mod tests {
         let mut dinkes = t.officer("dinkes").await;
         let html = dinkes.get(&format!("/konsol/permohonan/{}", req.id)).await;
         assert!(rendered(&html, StatusCode::OK).contains("/answer"));
-        let r = dinkes.post_multipart(&format!("/konsol/permohonan/{}/answer", req.id), &[("outcome", "refused_exempt".into()), ("text", "Permohonan ditolak karena rekam medis.".into())], &[]).await;
+        let r = dinkes
+            .post_multipart(
+                &format!("/konsol/permohonan/{}/answer", req.id),
+                &[("outcome", "refused_exempt".into()), ("text", "Permohonan ditolak karena rekam medis.".into())],
+                &[],
+            )
+            .await;
         let html = rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Permohonan ditolak karena rekam medis."), "the typed text is kept: {html}");
         assert!(html.contains("Uji konsekuensi: Wajib diisi."), "the summary names the field: {html}");
@@ -960,7 +984,12 @@ mod tests {
         let r = dinkes
             .post_multipart(
                 &format!("/konsol/permohonan/{}/answer", req.id),
-                &[("outcome", "granted_full".into()), ("text", "Informasi terlampir dalam berkas CSV.".into()), ("fee", "15000".into()), ("publish", "on".into())],
+                &[
+                    ("outcome", "granted_full".into()),
+                    ("text", "Informasi terlampir dalam berkas CSV.".into()),
+                    ("fee", "15000".into()),
+                    ("publish", "on".into()),
+                ],
                 &[("document", "dbd.csv", csv)],
             )
             .await;
@@ -1013,13 +1042,19 @@ mod tests {
         let r = atasan.post(&format!("/konsol/keberatan/{}/reject", o.id), &[("reasons", "terlalu pendek".into())]).await;
         let html = rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("terlalu pendek"));
-        let r = atasan.post(&format!("/konsol/keberatan/{}/reject", o.id), &[("reasons", "terlalu pendek".into()), ("request", sub.request.id.to_string())]).await;
+        let r =
+            atasan.post(&format!("/konsol/keberatan/{}/reject", o.id), &[("reasons", "terlalu pendek".into()), ("request", sub.request.id.to_string())]).await;
         rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
         let r = atasan.post(&format!("/konsol/keberatan/{}/file_dispute", o.id), &[("ki_received", "kemarin".into())]).await;
         rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
         let r = atasan.post(&format!("/konsol/keberatan/{}/nonsense", o.id), &[]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = atasan.post(&format!("/konsol/keberatan/{}/reject", o.id), &[("reasons", "Permohonan telah dijawab dalam batas waktu yang sah.".into()), ("request", sub.request.id.to_string())]).await;
+        let r = atasan
+            .post(
+                &format!("/konsol/keberatan/{}/reject", o.id),
+                &[("reasons", "Permohonan telah dijawab dalam batas waktu yang sah.".into()), ("request", sub.request.id.to_string())],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(r.location.starts_with(&format!("/konsol/permohonan/{}", sub.request.id)));
         let html = atasan.get(&r.location).await;
@@ -1032,11 +1067,26 @@ mod tests {
         let html = admin.get("/konsol/petugas").await;
         assert!(rendered(&html, StatusCode::OK).contains("dinkes@ppid.example.go.id"));
         assert_eq!(atasan.get("/konsol/petugas").await.status, StatusCode::FORBIDDEN);
-        let r = admin.post("/konsol/petugas", &[("username", "x".into()), ("display_name", "Budi Santoso".into()), ("role", "ppid_pelaksana".into()), ("password", "pendek".into())]).await;
+        let r = admin
+            .post(
+                "/konsol/petugas",
+                &[("username", "x".into()), ("display_name", "Budi Santoso".into()), ("role", "ppid_pelaksana".into()), ("password", "pendek".into())],
+            )
+            .await;
         let html = rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Budi Santoso") && !html.contains("value=\"pendek\""));
         let r = admin
-            .post("/konsol/petugas", &[("username", "budi".into()), ("display_name", "Budi Santoso".into()), ("email", "budi@ppid.example.go.id".into()), ("role", "ppid_pelaksana".into()), ("unit", t.health.to_string()), ("password", PASSWORD.into())])
+            .post(
+                "/konsol/petugas",
+                &[
+                    ("username", "budi".into()),
+                    ("display_name", "Budi Santoso".into()),
+                    ("email", "budi@ppid.example.go.id".into()),
+                    ("role", "ppid_pelaksana".into()),
+                    ("unit", t.health.to_string()),
+                    ("password", PASSWORD.into()),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let budi = t.app.store.officer_by_username("budi").await.unwrap().unwrap();
@@ -1053,7 +1103,12 @@ mod tests {
         let year = terbuka_domain::calendar::wib_date(chrono::Utc::now()).format("%Y").to_string();
         let r = admin.post("/konsol/kalender", &[("date", format!("{year}-06-02")), ("kind", "holiday".into()), ("name", "x".into())]).await;
         rendered(&r, StatusCode::UNPROCESSABLE_ENTITY);
-        let r = admin.post("/konsol/kalender", &[("date", format!("{year}-06-02")), ("kind", "holiday".into()), ("name", "Libur uji".into()), ("name_en", "Test holiday".into())]).await;
+        let r = admin
+            .post(
+                "/konsol/kalender",
+                &[("date", format!("{year}-06-02")), ("kind", "holiday".into()), ("name", "Libur uji".into()), ("name_en", "Test holiday".into())],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let html = admin.get("/konsol/kalender?lang=en").await;
         assert!(rendered(&html, StatusCode::OK).contains("Test holiday"));

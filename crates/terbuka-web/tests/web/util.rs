@@ -16,7 +16,7 @@ use terbuka_domain::authz::Actor;
 use terbuka_domain::validate::RawOfficer;
 use terbuka_domain::{Role, UnitKind};
 use terbuka_store::testing::TestStore;
-use terbuka_store::{NewUnit, Store};
+use terbuka_store::NewUnit;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "kata-sandi-uji-2026";
