@@ -369,10 +369,13 @@ async fn raw_inserts(pool: &AnyPool, rows: Vec<RequestRow>) -> Line {
     Line { what: String::new(), count: n, wall: start.elapsed(), lat }
 }
 
+/// An `outbox` row: dedup key, sealed recipient, subject, sealed body, created, next attempt.
+type MailRow = (String, Vec<u8>, String, Vec<u8>, String, String);
+
 /// Everything else one submission wrote, read back from the Terbuka database.
 struct SideRows {
     event: (String, String, String, Option<String>, Option<String>, Option<String>),
-    mails: Vec<(String, Vec<u8>, String, Vec<u8>, String, String)>,
+    mails: Vec<MailRow>,
     audit: (i64, String, String, String, String, String, String, String),
 }
 

@@ -7,12 +7,11 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use terbuka_app::crypto::PiiKey;
 use terbuka_app::mail::Mailer;
 use terbuka_app::{App, Config};
 use terbuka_domain::calendar::{Calendar, CutiBersama};
 use terbuka_domain::validate::RawOfficer;
-use terbuka_store::{SqlStore, Store};
+use terbuka_store::SqlStore;
 
 #[derive(Parser)]
 #[command(name = "terbuka", version, about = "Terbuka: an open public-information service (UU 14/2008) for Indonesian public bodies")]

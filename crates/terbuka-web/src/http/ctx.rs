@@ -82,7 +82,9 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     c
 }
 
-fn lang_from(headers: &HeaderMap, query: &str) -> Lang {
+/// `?lang=` first, then the `lang` cookie (set by the language switch). Pages are Indonesian
+/// unless the user chose English; the JSON API also honours `Accept-Language`.
+fn lang_from(headers: &HeaderMap, query: &str, api: bool) -> Lang {
     for pair in query.split('&') {
         if let Some(v) = pair.strip_prefix("lang=") {
             if let Some(l) = Lang::parse(v) {
@@ -93,8 +95,10 @@ fn lang_from(headers: &HeaderMap, query: &str) -> Lang {
     if let Some(l) = cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::parse) {
         return l;
     }
+    if !api {
+        return Lang::Id;
+    }
     let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    // Indonesian first: English only when the browser prefers it over Indonesian.
     let first = accept.split(',').next().unwrap_or("").trim().to_lowercase();
     if first.starts_with("en") {
         Lang::En
@@ -107,7 +111,7 @@ fn lang_from(headers: &HeaderMap, query: &str) -> Lang {
 pub async fn context_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
     let query = req.uri().query().unwrap_or("").to_string();
-    let lang = lang_from(&headers, &query);
+    let lang = lang_from(&headers, &query, req.uri().path().starts_with("/api/"));
     let existing_csrf = cookie(&headers, CSRF_COOKIE).filter(|c| c.len() >= 32 && c.len() <= 64);
     let csrf = existing_csrf.clone().unwrap_or_else(crypto::new_token);
     let mut signed_in = None;
