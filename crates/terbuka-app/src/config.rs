@@ -83,7 +83,11 @@ pub struct MailConfig {
 
 impl std::fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailConfig").field("smtp_host", &self.smtp_host).field("smtp_port", &self.smtp_port).field("smtp_password", &"<redacted>").finish_non_exhaustive()
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_password", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 

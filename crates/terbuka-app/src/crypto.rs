@@ -57,9 +57,7 @@ impl PiiKey {
         if sealed.len() < 25 || sealed[0] != VERSION {
             return Err(anyhow!("sealed data has an unknown format"));
         }
-        self.0
-            .decrypt(XNonce::from_slice(&sealed[1..25]), &sealed[25..])
-            .map_err(|_| anyhow!("sealed data cannot be opened with this key"))
+        self.0.decrypt(XNonce::from_slice(&sealed[1..25]), &sealed[25..]).map_err(|_| anyhow!("sealed data cannot be opened with this key"))
     }
 
     pub fn seal_json<T: serde::Serialize>(&self, value: &T) -> Vec<u8> {
@@ -89,10 +87,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow!("password hashing failed: {e}"))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow!("password hashing failed: {e}"))
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {

@@ -46,12 +46,7 @@ impl Mailer {
             Mailer::Smtp { from, .. } | Mailer::Folder { from, .. } => from.clone(),
         };
         let to: Mailbox = to.parse().context("recipient address is invalid")?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())?;
+        let message = Message::builder().from(from).to(to).subject(subject).header(ContentType::TEXT_PLAIN).body(body.to_string())?;
         match self {
             Mailer::Smtp { transport, .. } => {
                 transport.send(message).await?;

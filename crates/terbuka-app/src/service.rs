@@ -358,10 +358,24 @@ impl App {
         let mails_for = |reg_no: &str| -> Vec<NewMail> {
             let mut mails = Vec::new();
             if let Some(email) = &requester_email {
-                mails.push(self.mail(format!("submitted:{reg_no}"), email, "mail.submitted.subject", "mail.submitted.body", &[("reg_no", reg_no), ("link", &link), ("due", &due)], now));
+                mails.push(self.mail(
+                    format!("submitted:{reg_no}"),
+                    email,
+                    "mail.submitted.subject",
+                    "mail.submitted.body",
+                    &[("reg_no", reg_no), ("link", &link), ("due", &due)],
+                    now,
+                ));
             }
             for o in &utama {
-                mails.push(self.mail(format!("new:{reg_no}:{}", o.id), &o.email, "mail.new_request.subject", "mail.new_request.body", &[("reg_no", reg_no), ("due", &due)], now));
+                mails.push(self.mail(
+                    format!("new:{reg_no}:{}", o.id),
+                    &o.email,
+                    "mail.new_request.subject",
+                    "mail.new_request.body",
+                    &[("reg_no", reg_no), ("due", &due)],
+                    now,
+                ));
             }
             mails
         };
@@ -387,7 +401,12 @@ impl App {
             event: Some(("submit".into(), None)),
             documents: scan.into_iter().collect(),
             mails: vec![],
-            audit: Some(audit_entry(&actor, "request.submit", "request:{reg_no}".into(), serde_json::json!({"channel": channel.as_str(), "day0": day0.to_string()}))),
+            audit: Some(audit_entry(
+                &actor,
+                "request.submit",
+                "request:{reg_no}".into(),
+                serde_json::json!({"channel": channel.as_str(), "day0": day0.to_string()}),
+            )),
         };
         let request = self.store.insert_request(new, write, &mails_for).await?;
         tracing::debug!(reg_no = %request.reg_no, channel = channel.as_str(), "request registered");
@@ -441,7 +460,16 @@ impl App {
         let grounds_txt = grounds_txt.join(", ");
         let mut mails: Vec<NewMail> = atasan
             .iter()
-            .map(|o| self.mail(format!("objection:{}:{}", r.id, o.id), &o.email, "mail.new_objection.subject", "mail.new_objection.body", &[("reg_no", &r.reg_no), ("grounds", &grounds_txt)], now))
+            .map(|o| {
+                self.mail(
+                    format!("objection:{}:{}", r.id, o.id),
+                    &o.email,
+                    "mail.new_objection.subject",
+                    "mail.new_objection.body",
+                    &[("reg_no", &r.reg_no), ("grounds", &grounds_txt)],
+                    now,
+                )
+            })
             .collect();
         mails.extend(self.status_mail(&r, RequestState::UnderObjection, now)?);
         self.apply(r, RequestEvent::FileObjection, "requester".into(), now, |_| {}, Some(ObjectionWrite::Insert(new)), Some(grounds_txt), mails).await
@@ -455,11 +483,8 @@ impl App {
     /// One request in the public register with its released documents.
     pub async fn public_request(&self, reg_no: &str) -> AppResult<(StoredRequest, Vec<DocumentMeta>, Vec<StoredObjection>)> {
         let r = self.store.request_by_reg_no(reg_no).await?.ok_or(AppError::NotFound)?;
-        let docs = if released_publicly(&r) {
-            self.store.documents(r.id).await?.into_iter().filter(|d| d.kind == DocumentKind::Released).collect()
-        } else {
-            vec![]
-        };
+        let docs =
+            if released_publicly(&r) { self.store.documents(r.id).await?.into_iter().filter(|d| d.kind == DocumentKind::Released).collect() } else { vec![] };
         let objections = self.store.objections_of(r.id).await?;
         Ok((r, docs, objections))
     }
@@ -579,7 +604,9 @@ impl App {
             expires_at: now + Duration::hours(self.config.security.session_hours),
         };
         self.store.insert_session(session.clone()).await?;
-        self.store.append_audit(audit_entry(&format!("officer:{}", officer.id), "officer.login", format!("officer:{}", officer.username), serde_json::json!({}))).await?;
+        self.store
+            .append_audit(audit_entry(&format!("officer:{}", officer.id), "officer.login", format!("officer:{}", officer.username), serde_json::json!({})))
+            .await?;
         Ok((officer, session, token))
     }
 
@@ -628,10 +655,16 @@ impl App {
         if identity.is_none() {
             documents.retain(|d| d.kind != DocumentKind::IdentityScan);
         }
-        let objections = self.store.objections_of(r.id).await?.into_iter().map(|o| {
-            let d = objection_deadlines(&o.clock, today, &dl);
-            (o, d)
-        }).collect();
+        let objections = self
+            .store
+            .objections_of(r.id)
+            .await?
+            .into_iter()
+            .map(|o| {
+                let d = objection_deadlines(&o.clock, today, &dl);
+                (o, d)
+            })
+            .collect();
         Ok(OfficerView {
             notice: r.notice_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             overdue: r.clock.is_overdue(today),
@@ -730,7 +763,8 @@ impl App {
         let r = self.store.request(id).await?.ok_or(AppError::NotFound)?;
         // A PPID Pelaksana may route only what it registered at its own desk (handled above);
         // routing is otherwise the PPID Utama's.
-        let allowed = can(actor, Action::RouteRequest, r.clock.unit) || (actor.role == Role::PpidPelaksana && r.clock.unit.is_none() && actor.unit == Some(unit) && r.channel != Channel::Web);
+        let allowed = can(actor, Action::RouteRequest, r.clock.unit)
+            || (actor.role == Role::PpidPelaksana && r.clock.unit.is_none() && actor.unit == Some(unit) && r.channel != Channel::Web);
         if !allowed {
             return Err(AppError::Forbidden);
         }
@@ -741,7 +775,16 @@ impl App {
         let officers = self.officers_where(|o| o.role == Role::PpidPelaksana && o.unit == Some(unit)).await?;
         let mails = officers
             .iter()
-            .map(|o| self.mail(format!("routed:{}:{}:{}", r.id, unit, o.id), &o.email, "mail.routed.subject", "mail.routed.body", &[("reg_no", &r.reg_no), ("due", &r.clock.notice_due.format("%d-%m-%Y").to_string())], now))
+            .map(|o| {
+                self.mail(
+                    format!("routed:{}:{}:{}", r.id, unit, o.id),
+                    &o.email,
+                    "mail.routed.subject",
+                    "mail.routed.body",
+                    &[("reg_no", &r.reg_no), ("due", &r.clock.notice_due.format("%d-%m-%Y").to_string())],
+                    now,
+                )
+            })
             .collect();
         let note = Some(target.name.clone());
         self.apply(r, RequestEvent::Route { unit }, officer_label(actor), now, |_| {}, None, note, mails).await
@@ -752,7 +795,8 @@ impl App {
         let r = self.load_for(actor, id, Action::HandleRequest).await?;
         let mails = self.status_mail(&r, RequestState::Extended, now)?;
         let note = Some(reason.clone());
-        self.apply(r, RequestEvent::Extend { reason: reason.clone() }, officer_label(actor), now, move |u| u.extension_reason = Some(reason), None, note, mails).await
+        self.apply(r, RequestEvent::Extend { reason: reason.clone() }, officer_label(actor), now, move |u| u.extension_reason = Some(reason), None, note, mails)
+            .await
     }
 
     pub async fn answer(&self, actor: &Actor, id: RequestId, raw: &RawNotice, documents: Vec<(Upload, bool)>, now: DateTime<Utc>) -> AppResult<StoredRequest> {
@@ -763,10 +807,21 @@ impl App {
         let json = serde_json::to_string(&notice).map_err(anyhow::Error::from)?;
         let fee = notice.fee;
         let note = Some(notice.text.clone());
-        self.apply_with_docs(r, RequestEvent::Answer(notice), officer_label(actor), now, move |u| {
-            u.notice_json = Some(json);
-            u.fee = fee;
-        }, None, note, mails, docs).await
+        self.apply_with_docs(
+            r,
+            RequestEvent::Answer(notice),
+            officer_label(actor),
+            now,
+            move |u| {
+                u.notice_json = Some(json);
+                u.fee = fee;
+            },
+            None,
+            note,
+            mails,
+            docs,
+        )
+        .await
     }
 
     fn check_documents(&self, documents: Vec<(Upload, bool)>) -> AppResult<Vec<NewDocument>> {
@@ -838,7 +893,14 @@ impl App {
     }
 
     /// An Atasan PPID decision or a recorded dispute step on a keberatan.
-    pub async fn objection_step(&self, actor: &Actor, objection_id: i64, event: ObjectionEvent, text: Option<String>, now: DateTime<Utc>) -> AppResult<StoredObjection> {
+    pub async fn objection_step(
+        &self,
+        actor: &Actor,
+        objection_id: i64,
+        event: ObjectionEvent,
+        text: Option<String>,
+        now: DateTime<Utc>,
+    ) -> AppResult<StoredObjection> {
         let o = self.store.objection(objection_id).await?.ok_or(AppError::NotFound)?;
         let r = self.store.request(o.request).await?.ok_or(AppError::NotFound)?;
         let action = if event.is_decision() { Action::DecideObjection } else { Action::RecordDispute };
@@ -878,7 +940,12 @@ impl App {
                     event: Some((format!("objection.{}", event.code()), note)),
                     documents: vec![],
                     mails: vec![],
-                    audit: Some(audit_entry(&officer_label(actor), &format!("objection.{}", event.code()), format!("objection:{}", o.reg_no), serde_json::json!({"from": o.clock.state.as_str()}))),
+                    audit: Some(audit_entry(
+                        &officer_label(actor),
+                        &format!("objection.{}", event.code()),
+                        format!("objection:{}", o.reg_no),
+                        serde_json::json!({"from": o.clock.state.as_str()}),
+                    )),
                 };
                 self.store.update_request(&r, r.version, Some(write_objection), write).await?;
             }
@@ -943,7 +1010,14 @@ impl App {
         Ok(self.store.list_days_off().await?)
     }
 
-    pub async fn add_day_off(&self, actor: &Actor, date: &Option<String>, kind: &Option<String>, name: &Option<String>, name_en: &Option<String>) -> AppResult<()> {
+    pub async fn add_day_off(
+        &self,
+        actor: &Actor,
+        date: &Option<String>,
+        kind: &Option<String>,
+        name: &Option<String>,
+        name_en: &Option<String>,
+    ) -> AppResult<()> {
         if !can(actor, Action::EditCalendar, None) {
             return Err(AppError::Forbidden);
         }
@@ -984,7 +1058,9 @@ impl App {
 
 /// Released documents become public only once the request was granted.
 pub fn released_publicly(r: &StoredRequest) -> bool {
-    matches!(r.clock.outcome, Some(Outcome::GrantedFull | Outcome::GrantedPartial)) || r.clock.state == RequestState::Granted || r.clock.state == RequestState::Delivered
+    matches!(r.clock.outcome, Some(Outcome::GrantedFull | Outcome::GrantedPartial))
+        || r.clock.state == RequestState::Granted
+        || r.clock.state == RequestState::Delivered
 }
 
 pub fn objection_deadlines(c: &ObjectionClock, today: NaiveDate, dl: &Deadlines) -> ObjectionDeadlines {

@@ -91,8 +91,25 @@ fn key() -> PiiKey {
 async fn org(app: &App) -> (i64, Actor, Actor) {
     app.seed_calendar().await.unwrap();
     let audit = || NewAuditEntry { actor: "system:test".into(), action: "unit.add".into(), subject: "unit".into(), detail: "{}".into() };
-    let utama_unit = app.store.insert_unit(NewUnit { code: "utama".into(), name: "PPID Utama".into(), name_en: "Main PPID".into(), kind: UnitKind::Utama, parent: None }, audit()).await.unwrap();
-    let unit = app.store.insert_unit(NewUnit { code: "dinkes".into(), name: "Dinas Kesehatan".into(), name_en: "Health Office".into(), kind: UnitKind::Pelaksana, parent: Some(utama_unit) }, audit()).await.unwrap();
+    let utama_unit = app
+        .store
+        .insert_unit(NewUnit { code: "utama".into(), name: "PPID Utama".into(), name_en: "Main PPID".into(), kind: UnitKind::Utama, parent: None }, audit())
+        .await
+        .unwrap();
+    let unit = app
+        .store
+        .insert_unit(
+            NewUnit {
+                code: "dinkes".into(),
+                name: "Dinas Kesehatan".into(),
+                name_en: "Health Office".into(),
+                kind: UnitKind::Pelaksana,
+                parent: Some(utama_unit),
+            },
+            audit(),
+        )
+        .await
+        .unwrap();
     let add = |u: &str, role: Role, unit: Option<i64>| RawOfficer {
         username: Some(u.into()),
         display_name: Some(u.into()),

@@ -48,12 +48,7 @@ pub fn entry_hash(prev_hash: &str, seq: i64, at: &str, e: &NewAuditEntry) -> Str
 
 impl AuditEntry {
     pub fn content(&self) -> NewAuditEntry {
-        NewAuditEntry {
-            actor: self.actor.clone(),
-            action: self.action.clone(),
-            subject: self.subject.clone(),
-            detail: self.detail.clone(),
-        }
+        NewAuditEntry { actor: self.actor.clone(), action: self.action.clone(), subject: self.subject.clone(), detail: self.detail.clone() }
     }
 }
 

@@ -105,16 +105,9 @@ impl Calendar {
             if cols.len() < 4 {
                 return Err(format!("line {}: expected at least 4 columns", i + 1));
             }
-            let date = NaiveDate::parse_from_str(cols[0], "%Y-%m-%d")
-                .map_err(|e| format!("line {}: bad date {:?}: {e}", i + 1, cols[0]))?;
-            let kind = DayOffKind::parse(cols[1])
-                .ok_or_else(|| format!("line {}: bad kind {:?}", i + 1, cols[1]))?;
-            out.push(DayOff {
-                date,
-                kind,
-                name: cols[2].to_string(),
-                name_en: cols[3].to_string(),
-            });
+            let date = NaiveDate::parse_from_str(cols[0], "%Y-%m-%d").map_err(|e| format!("line {}: bad date {:?}: {e}", i + 1, cols[0]))?;
+            let kind = DayOffKind::parse(cols[1]).ok_or_else(|| format!("line {}: bad kind {:?}", i + 1, cols[1]))?;
+            out.push(DayOff { date, kind, name: cols[2].to_string(), name_en: cols[3].to_string() });
         }
         Ok(out)
     }
@@ -273,9 +266,7 @@ impl<'a> Deadlines<'a> {
             return self.calendar.on_or_next_working_day(date, cuti);
         }
         if local.time() >= self.policy.office_close {
-            return self
-                .calendar
-                .on_or_next_working_day(date + Duration::days(1), cuti);
+            return self.calendar.on_or_next_working_day(date + Duration::days(1), cuti);
         }
         date
     }
@@ -286,23 +277,17 @@ impl<'a> Deadlines<'a> {
         if !self.policy.roll_over_after_hours {
             return date;
         }
-        self.calendar
-            .on_or_next_working_day(date, self.cuti(DeadlineOwner::Body))
+        self.calendar.on_or_next_working_day(date, self.cuti(DeadlineOwner::Body))
     }
 
     /// Working days the body took from `day0` to `done` (used for statistics).
     pub fn working_days_taken(&self, day0: NaiveDate, done: NaiveDate) -> u32 {
-        self.calendar
-            .working_days_between(day0, done, self.cuti(DeadlineOwner::Body))
+        self.calendar.working_days_between(day0, done, self.cuti(DeadlineOwner::Body))
     }
 
     /// Whether a deadline owed by `owner` is within `DUE_SOON` working days of `today` (and not past).
     pub fn due_soon(&self, today: NaiveDate, due: NaiveDate, owner: DeadlineOwner) -> bool {
-        today <= due
-            && self
-                .calendar
-                .working_days_between(today, due, self.cuti(owner))
-                <= limits::DUE_SOON
+        today <= due && self.calendar.working_days_between(today, due, self.cuti(owner)) <= limits::DUE_SOON
     }
 }
 
@@ -316,21 +301,12 @@ mod tests {
     }
 
     fn cal(entries: &[(&str, DayOffKind)]) -> Calendar {
-        Calendar::new(entries.iter().map(|(s, k)| DayOff {
-            date: d(s),
-            kind: *k,
-            name: "x".into(),
-            name_en: "x".into(),
-        }))
+        Calendar::new(entries.iter().map(|(s, k)| DayOff { date: d(s), kind: *k, name: "x".into(), name_en: "x".into() }))
     }
 
     /// One check(input, expected) helper for many small cases of the plain calendar.
     fn check(c: &Calendar, start: &str, n: u32, cuti: CutiBersama, expected: &str) {
-        assert_eq!(
-            c.add_working_days(d(start), n, cuti),
-            d(expected),
-            "{n} working days after {start} ({cuti:?})"
-        );
+        assert_eq!(c.add_working_days(d(start), n, cuti), d(expected), "{n} working days after {start} ({cuti:?})");
     }
 
     #[test]
@@ -346,11 +322,7 @@ mod tests {
     #[test]
     fn year_end_with_christmas_and_new_year() {
         // 2025-12-25 holiday, 2025-12-26 cuti bersama, 2026-01-01 holiday.
-        let c = cal(&[
-            ("2025-12-25", DayOffKind::Holiday),
-            ("2025-12-26", DayOffKind::CutiBersama),
-            ("2026-01-01", DayOffKind::Holiday),
-        ]);
+        let c = cal(&[("2025-12-25", DayOffKind::Holiday), ("2025-12-26", DayOffKind::CutiBersama), ("2026-01-01", DayOffKind::Holiday)]);
         // From Wed 2025-12-24: Mon 29, Tue 30, Wed 31, Fri 2 Jan, Mon 5 ... (cuti off).
         check(&c, "2025-12-24", 4, CutiBersama::NonWorking, "2026-01-02");
         // Cuti bersama counted as working: Fri 26 is day 1.

@@ -90,18 +90,12 @@ impl ObjectionClock {
 
     /// When the KI must start and finish (Pasal 38), once it received the application.
     pub fn ki_deadlines(&self, dl: &Deadlines) -> Option<(NaiveDate, NaiveDate)> {
-        self.ki_received.map(|r| {
-            (
-                dl.due(r, limits::KI_START, DeadlineOwner::Body),
-                dl.due(r, limits::KI_FINISH, DeadlineOwner::Body),
-            )
-        })
+        self.ki_received.map(|r| (dl.due(r, limits::KI_START, DeadlineOwner::Body), dl.due(r, limits::KI_FINISH, DeadlineOwner::Body)))
     }
 
     /// The last day to sue after the adjudication decision (Pasal 47-48).
     pub fn court_due(&self, dl: &Deadlines) -> Option<NaiveDate> {
-        self.decision_received
-            .map(|r| dl.due(r, limits::DISPUTE_FILING, DeadlineOwner::Requester))
+        self.decision_received.map(|r| dl.due(r, limits::DISPUTE_FILING, DeadlineOwner::Requester))
     }
 }
 
@@ -113,14 +107,20 @@ pub enum ObjectionEvent {
     /// Upheld, with the order to release.
     Uphold,
     /// Rejected with written reasons (mandatory, Pasal 36(3)).
-    Reject { reasons: String },
+    Reject {
+        reasons: String,
+    },
     /// The requester applied to the KI on `ki_received`.
-    FileDispute { ki_received: NaiveDate },
+    FileDispute {
+        ki_received: NaiveDate,
+    },
     RegisterDispute,
     StartMediation,
     MediationAgreement,
     Adjudicate,
-    AdjudicationDecision { received: NaiveDate },
+    AdjudicationDecision {
+        received: NaiveDate,
+    },
     FileSuit,
     CloseDispute,
 }
@@ -145,10 +145,7 @@ impl ObjectionEvent {
 
     /// Events the Atasan PPID performs (the response itself).
     pub fn is_decision(&self) -> bool {
-        matches!(
-            self,
-            ObjectionEvent::StartReview | ObjectionEvent::Settle | ObjectionEvent::Uphold | ObjectionEvent::Reject { .. }
-        )
+        matches!(self, ObjectionEvent::StartReview | ObjectionEvent::Settle | ObjectionEvent::Uphold | ObjectionEvent::Reject { .. })
     }
 }
 
@@ -178,11 +175,7 @@ impl ObjectionError {
     }
 }
 
-pub fn transition(
-    clock: &ObjectionClock,
-    event: &ObjectionEvent,
-    today: NaiveDate,
-) -> Result<ObjectionClock, ObjectionError> {
+pub fn transition(clock: &ObjectionClock, event: &ObjectionEvent, today: NaiveDate) -> Result<ObjectionClock, ObjectionError> {
     use ObjectionEvent as E;
     use ObjectionState as S;
     let not_allowed = || ObjectionError::NotAllowed { state: clock.state.as_str(), event: event.code() };
@@ -335,19 +328,10 @@ mod tests {
         let dl = Deadlines::new(&cal, DeadlinePolicy::default());
         let c = ObjectionClock::registered(vec![ObjectionGround::C], d("2026-11-02"), &dl);
         // No response yet and period still running: too early.
-        assert_eq!(
-            transition(&c, &ObjectionEvent::FileDispute { ki_received: d("2026-11-10") }, d("2026-11-10")),
-            Err(ObjectionError::TooEarlyForDispute)
-        );
+        assert_eq!(transition(&c, &ObjectionEvent::FileDispute { ki_received: d("2026-11-10") }, d("2026-11-10")), Err(ObjectionError::TooEarlyForDispute));
         assert!(c.is_overdue(d("2026-12-15")));
-        assert_eq!(
-            transition(&c, &ObjectionEvent::FileDispute { ki_received: d("2026-12-20") }, d("2026-12-15")),
-            Err(ObjectionError::BadDate)
-        );
+        assert_eq!(transition(&c, &ObjectionEvent::FileDispute { ki_received: d("2026-12-20") }, d("2026-12-15")), Err(ObjectionError::BadDate));
         assert!(transition(&c, &ObjectionEvent::FileDispute { ki_received: d("2026-12-15") }, d("2026-12-15")).is_ok());
-        assert_eq!(
-            transition(&c, &ObjectionEvent::Reject { reasons: "tidak".into() }, d("2026-11-10")),
-            Err(ObjectionError::ReasonsRequired)
-        );
+        assert_eq!(transition(&c, &ObjectionEvent::Reject { reasons: "tidak".into() }, d("2026-11-10")), Err(ObjectionError::ReasonsRequired));
     }
 }

@@ -47,14 +47,7 @@ impl RequestState {
 
     /// States in which the request is still open (can be withdrawn).
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            RequestState::Registered
-                | RequestState::InProcess
-                | RequestState::Extended
-                | RequestState::Granted
-                | RequestState::AwaitingPayment
-        )
+        matches!(self, RequestState::Registered | RequestState::InProcess | RequestState::Extended | RequestState::Granted | RequestState::AwaitingPayment)
     }
 }
 
@@ -206,8 +199,7 @@ impl RequestClock {
 
     /// The last day to file a keberatan against the notice or delivery (requester-owed, 30 working days).
     pub fn objection_window_end(&self, dl: &Deadlines) -> Option<NaiveDate> {
-        self.decision_day()
-            .map(|d| dl.due(d, limits::OBJECTION_FILING, DeadlineOwner::Requester))
+        self.decision_day().map(|d| dl.due(d, limits::OBJECTION_FILING, DeadlineOwner::Requester))
     }
 
     /// The day each objection ground arose, used only to flag late filing (never to block it).
@@ -317,13 +309,7 @@ impl TransitionError {
 
 /// Moves a request. `today` is the WIB date the event happens; `fee` is the fee stated in the
 /// notice (needed for `NotifyFee`).
-pub fn transition(
-    clock: &RequestClock,
-    event: &RequestEvent,
-    today: NaiveDate,
-    fee: i64,
-    dl: &Deadlines,
-) -> Result<RequestClock, TransitionError> {
+pub fn transition(clock: &RequestClock, event: &RequestEvent, today: NaiveDate, fee: i64, dl: &Deadlines) -> Result<RequestClock, TransitionError> {
     use RequestState as S;
     let not_allowed = || TransitionError::NotAllowed { state: clock.state.as_str(), event: event.code() };
     let mut next = clock.clone();
@@ -356,9 +342,7 @@ pub fn transition(
             next.outcome = Some(notice.outcome);
             next.notice_day = Some(today);
         }
-        (S::Registered, RequestEvent::Extend { .. } | RequestEvent::Answer(_)) => {
-            return Err(TransitionError::NotRouted)
-        }
+        (S::Registered, RequestEvent::Extend { .. } | RequestEvent::Answer(_)) => return Err(TransitionError::NotRouted),
         (S::Granted, RequestEvent::NotifyFee) => {
             if fee <= 0 {
                 return Err(TransitionError::NoFee);
@@ -371,12 +355,10 @@ pub fn transition(
             next.delivered_day = Some(today);
         }
         (s, RequestEvent::Withdraw) if s.is_open() => next.state = S::Withdrawn,
-        (S::Delivered | S::Refused | S::NotHeld | S::NotYetDocumented, RequestEvent::Close) => {
-            match clock.objection_window_end(dl) {
-                Some(end) if today > end => next.state = S::Closed,
-                _ => return Err(TransitionError::WindowStillOpen),
-            }
-        }
+        (S::Delivered | S::Refused | S::NotHeld | S::NotYetDocumented, RequestEvent::Close) => match clock.objection_window_end(dl) {
+            Some(end) if today > end => next.state = S::Closed,
+            _ => return Err(TransitionError::WindowStillOpen),
+        },
         // A keberatan may be filed from any state but withdrawn or already under objection; late
         // filings are recorded as late, never blocked (kip-rules §4.2, protective reading).
         (s, RequestEvent::FileObjection) if s != S::Withdrawn && s != S::UnderObjection => {
@@ -490,12 +472,7 @@ mod tests {
                     _ => d("2026-11-06"),
                 };
                 let result = transition(&clock, &event, today, 50_000, &dl);
-                assert_eq!(
-                    result.is_ok(),
-                    allowed(*state, event.code()),
-                    "state {state} event {}: {result:?}",
-                    event.code()
-                );
+                assert_eq!(result.is_ok(), allowed(*state, event.code()), "state {state} event {}: {result:?}", event.code());
                 checked += 1;
             }
         }
@@ -506,8 +483,7 @@ mod tests {
     fn refused_pairs_name_the_state_and_event() {
         let cal = Calendar::default();
         let dl = Deadlines::new(&cal, DeadlinePolicy::default());
-        let err = transition(&clock_in(RequestState::Withdrawn, &dl), &RequestEvent::Deliver, d("2026-11-06"), 0, &dl)
-            .unwrap_err();
+        let err = transition(&clock_in(RequestState::Withdrawn, &dl), &RequestEvent::Deliver, d("2026-11-06"), 0, &dl).unwrap_err();
         assert_eq!(err, TransitionError::NotAllowed { state: "withdrawn", event: "deliver" });
         assert_eq!(err.code(), "err.transition_not_allowed");
     }

@@ -41,11 +41,7 @@ pub fn median(values: &mut [u32]) -> Option<f64> {
     }
     values.sort_unstable();
     let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2] as f64
-    } else {
-        (values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0
-    })
+    Some(if n % 2 == 1 { values[n / 2] as f64 } else { (values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0 })
 }
 
 pub fn compute<'a>(facts: impl IntoIterator<Item = &'a RequestFact>) -> Stats {

@@ -5,8 +5,8 @@
 //! [`FieldErrors`]: a field name plus a message code looked up in the translation catalogs.
 
 use crate::model::{DeliveryMethod, ObjectionGround, ObtainMethod, RequesterKind};
-use crate::request::{Exemption, Notice};
 use crate::model::{ExemptionGround, Outcome};
+use crate::request::{Exemption, Notice};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -234,10 +234,7 @@ impl RawRequest {
         }
         let occupation = optional_text(&mut e, "occupation", &self.occupation, 2, 100);
         let (proxy_name, proxy_letter) = if truthy(&self.via_proxy) || kind == RequesterKind::Group {
-            (
-                Some(text(&mut e, "proxy_name", &self.proxy_name, 2, 120)),
-                Some(text(&mut e, "proxy_letter", &self.proxy_letter, 3, 120)),
-            )
+            (Some(text(&mut e, "proxy_name", &self.proxy_name, 2, 120)), Some(text(&mut e, "proxy_letter", &self.proxy_letter, 3, 120)))
         } else {
             (None, None)
         };
@@ -276,17 +273,7 @@ impl RawRequest {
         }
         let display_name = optional_text(&mut e, "display_name", &self.display_name, 2, 60);
         e.into_result(|| RequestSubmission {
-            identity: RequesterIdentity {
-                kind,
-                name,
-                id_number,
-                address,
-                phone,
-                email,
-                occupation,
-                proxy_name,
-                proxy_letter,
-            },
+            identity: RequesterIdentity { kind, name, id_number, address, phone, email, occupation, proxy_name, proxy_letter },
             subject,
             details,
             purpose,
@@ -409,16 +396,8 @@ impl RawNotice {
         } else {
             None
         };
-        let holder = if outcome == Some(Outcome::NotHeld) {
-            optional_text(&mut e, "holder", &self.holder, 3, 200)
-        } else {
-            None
-        };
-        let expected_date = if outcome == Some(Outcome::NotYetDocumented) {
-            parse_date(&mut e, "expected_date", &self.expected_date)
-        } else {
-            None
-        };
+        let holder = if outcome == Some(Outcome::NotHeld) { optional_text(&mut e, "holder", &self.holder, 3, 200) } else { None };
+        let expected_date = if outcome == Some(Outcome::NotYetDocumented) { parse_date(&mut e, "expected_date", &self.expected_date) } else { None };
         let fee = match clean(&self.fee) {
             None => 0,
             Some(s) => match s.replace(['.', ' '], "").parse::<i64>() {
@@ -432,14 +411,7 @@ impl RawNotice {
         if fee > 0 && !matches!(outcome, Some(Outcome::GrantedFull | Outcome::GrantedPartial)) {
             e.add("fee", "err.fee_only_granted");
         }
-        e.into_result(|| Notice {
-            outcome: outcome.unwrap_or(Outcome::GrantedFull),
-            text: text_v,
-            exemption,
-            holder,
-            expected_date,
-            fee,
-        })
+        e.into_result(|| Notice { outcome: outcome.unwrap_or(Outcome::GrantedFull), text: text_v, exemption, holder, expected_date, fee })
     }
 }
 
@@ -534,14 +506,7 @@ impl RawOfficer {
                 String::new()
             }
         };
-        e.into_result(|| OfficerSubmission {
-            username,
-            display_name,
-            email,
-            role: role.unwrap_or(Role::PpidPelaksana),
-            unit,
-            password,
-        })
+        e.into_result(|| OfficerSubmission { username, display_name, email, role: role.unwrap_or(Role::PpidPelaksana), unit, password })
     }
 }
 
@@ -608,11 +573,7 @@ mod tests {
 
     #[test]
     fn legal_entities_give_a_decree_number() {
-        let r = RawRequest {
-            requester_kind: Some("legal_entity".into()),
-            id_number: Some("AHU-0012345.AH.01.04.Tahun 2020".into()),
-            ..good()
-        };
+        let r = RawRequest { requester_kind: Some("legal_entity".into()), id_number: Some("AHU-0012345.AH.01.04.Tahun 2020".into()), ..good() };
         assert!(r.validate().is_ok());
     }
 
@@ -646,7 +607,12 @@ mod tests {
         let e = n.validate().unwrap_err();
         assert_eq!(e.get("exemption_ground"), Some("err.choose_one"));
         assert_eq!(e.get("consequence_test"), Some("err.required"));
-        let n = RawNotice { outcome: Some("granted_full".into()), text: Some("Informasi terlampir pada surat ini.".into()), fee: Some("15.000".into()), ..Default::default() };
+        let n = RawNotice {
+            outcome: Some("granted_full".into()),
+            text: Some("Informasi terlampir pada surat ini.".into()),
+            fee: Some("15.000".into()),
+            ..Default::default()
+        };
         assert_eq!(n.validate().unwrap().fee, 15000);
         let o = RawObjection { grounds: Some("a,c,a".into()), summary: Some("Permohonan saya tidak dijawab.".into()) };
         assert_eq!(o.validate().unwrap().grounds, vec![ObjectionGround::A, ObjectionGround::C]);
@@ -658,7 +624,14 @@ mod tests {
 
     #[test]
     fn officer_form() {
-        let o = RawOfficer { username: Some("Budi.S".into()), display_name: Some("Budi".into()), email: Some("budi@jakarta.go.id".into()), role: Some("ppid_pelaksana".into()), unit: None, password: Some("short".into()) };
+        let o = RawOfficer {
+            username: Some("Budi.S".into()),
+            display_name: Some("Budi".into()),
+            email: Some("budi@jakarta.go.id".into()),
+            role: Some("ppid_pelaksana".into()),
+            unit: None,
+            password: Some("short".into()),
+        };
         let e = o.validate().unwrap_err();
         assert_eq!(e.get("unit"), Some("err.unit_required"));
         assert_eq!(e.get("password"), Some("err.password_length"));

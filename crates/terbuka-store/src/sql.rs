@@ -42,10 +42,7 @@ pub fn backend_of(url: &str) -> std::result::Result<Backend, String> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(format!(
-            "unsupported database URL {:?}: use sqlite://path/to/file.db or postgres://user@host/db",
-            url.split('@').next_back().unwrap_or("")
-        ))
+        Err(format!("unsupported database URL {:?}: use sqlite://path/to/file.db or postgres://user@host/db", url.split('@').next_back().unwrap_or("")))
     }
 }
 
@@ -54,9 +51,7 @@ fn ts(at: DateTime<Utc>) -> String {
 }
 
 fn parse_ts(s: &str, what: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| StoreError::Corrupt(what.to_string()))
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| StoreError::Corrupt(what.to_string()))
 }
 
 fn opt_date(s: Option<String>, what: &str) -> Result<Option<NaiveDate>> {
@@ -84,7 +79,10 @@ enum Bind {
     Text(String),
 }
 
-fn bind_all<'q>(mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>, binds: &'q [Bind]) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
     for b in binds {
         q = match b {
             Bind::Int(v) => q.bind(*v),
@@ -98,11 +96,7 @@ const REQUEST_COLUMNS: &str = "id, reg_no, token_hash, channel, requester_kind, 
 
 fn request_from_row(r: &AnyRow) -> Result<StoredRequest> {
     let obtain: String = r.try_get("obtain")?;
-    let obtain = obtain
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_code(s, ObtainMethod::parse, "requests.obtain"))
-        .collect::<Result<Vec<_>>>()?;
+    let obtain = obtain.split(',').filter(|s| !s.is_empty()).map(|s| parse_code(s, ObtainMethod::parse, "requests.obtain")).collect::<Result<Vec<_>>>()?;
     let outcome: Option<String> = r.try_get("outcome")?;
     Ok(StoredRequest {
         id: r.try_get("id")?,
@@ -141,11 +135,8 @@ const OBJECTION_COLUMNS: &str = "id, reg_no, request_id, grounds, summary, filed
 
 fn objection_from_row(r: &AnyRow) -> Result<StoredObjection> {
     let grounds: String = r.try_get("grounds")?;
-    let grounds = grounds
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|g| parse_code(g, ObjectionGround::parse, "objections.grounds"))
-        .collect::<Result<Vec<_>>>()?;
+    let grounds =
+        grounds.split(',').filter(|s| !s.is_empty()).map(|g| parse_code(g, ObjectionGround::parse, "objections.grounds")).collect::<Result<Vec<_>>>()?;
     Ok(StoredObjection {
         id: r.try_get("id")?,
         reg_no: r.try_get("reg_no")?,
@@ -241,9 +232,7 @@ impl SqlStore {
             sqlx::query("SELECT pg_advisory_lock(7346091)").execute(&mut *conn).await?;
         }
         let result = async {
-            sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
-                .execute(&mut *conn)
-                .await?;
+            sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)").execute(&mut *conn).await?;
             let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
                 .fetch_all(&mut *conn)
                 .await?
@@ -300,45 +289,46 @@ impl SqlStore {
             .bind(&hash)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&hash).execute(&mut **tx).await?;
         Ok(())
     }
 
     async fn next_number(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
-        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(&mut **tx)
-            .await?;
-        let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-            .bind(name)
-            .fetch_one(&mut **tx)
-            .await?;
+        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING").bind(name).execute(&mut **tx).await?;
+        let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value").bind(name).fetch_one(&mut **tx).await?;
         Ok(row.try_get(0)?)
     }
 
     async fn insert_documents(tx: &mut Transaction<'static, Any>, request: RequestId, docs: &[NewDocument], at: DateTime<Utc>) -> Result<()> {
         for d in docs {
-            sqlx::query("INSERT INTO documents (request_id, kind, filename, content_type, size, sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(request)
-                .bind(d.kind.as_str())
-                .bind(&d.filename)
-                .bind(&d.content_type)
-                .bind(d.data.len() as i64)
-                .bind(&d.sha256)
-                .bind(d.data.clone())
-                .bind(ts(at))
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO documents (request_id, kind, filename, content_type, size, sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(request)
+            .bind(d.kind.as_str())
+            .bind(&d.filename)
+            .bind(&d.content_type)
+            .bind(d.data.len() as i64)
+            .bind(&d.sha256)
+            .bind(d.data.clone())
+            .bind(ts(at))
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert_event(tx: &mut Transaction<'static, Any>, request: RequestId, at: DateTime<Utc>, actor: &str, kind: &str, from: Option<RequestState>, to: RequestState, note: Option<&str>) -> Result<()> {
+    async fn insert_event(
+        tx: &mut Transaction<'static, Any>,
+        request: RequestId,
+        at: DateTime<Utc>,
+        actor: &str,
+        kind: &str,
+        from: Option<RequestState>,
+        to: RequestState,
+        note: Option<&str>,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO request_events (request_id, at, actor, kind, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(request)
             .bind(ts(at))
@@ -644,7 +634,8 @@ impl Store for SqlStore {
     async fn update_request(&self, req: &StoredRequest, expected_version: i64, objection: Option<ObjectionWrite>, write: Write) -> Result<StoredRequest> {
         let at = write.at.unwrap_or_else(Utc::now);
         let mut tx = self.begin_write().await?;
-        let before = sqlx::query("SELECT state, version FROM requests WHERE id = $1").bind(req.id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let before =
+            sqlx::query("SELECT state, version FROM requests WHERE id = $1").bind(req.id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
         let version: i64 = before.try_get("version")?;
         if version != expected_version {
             return Err(StoreError::Conflict("request changed since it was read".into()));
@@ -773,12 +764,17 @@ impl Store for SqlStore {
     async fn request_years(&self) -> Result<Vec<i32>> {
         let rows = sqlx::query("SELECT DISTINCT SUBSTR(day0, 1, 4) AS y FROM requests ORDER BY y DESC").fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| r.try_get::<String, _>("y").map_err(StoreError::from).and_then(|y| i32::from_str(&y).map_err(|_| StoreError::Corrupt("requests.day0".into()))))
+            .map(|r| {
+                r.try_get::<String, _>("y").map_err(StoreError::from).and_then(|y| i32::from_str(&y).map_err(|_| StoreError::Corrupt("requests.day0".into())))
+            })
             .collect()
     }
 
     async fn request_events(&self, id: RequestId) -> Result<Vec<RequestEventRow>> {
-        let rows = sqlx::query("SELECT at, actor, kind, from_state, to_state, note FROM request_events WHERE request_id = $1 ORDER BY id").bind(id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT at, actor, kind, from_state, to_state, note FROM request_events WHERE request_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(RequestEventRow {
@@ -794,12 +790,19 @@ impl Store for SqlStore {
     }
 
     async fn documents(&self, id: RequestId) -> Result<Vec<DocumentMeta>> {
-        let rows = sqlx::query("SELECT id, request_id, kind, filename, content_type, size, sha256, created_at FROM documents WHERE request_id = $1 ORDER BY id").bind(id).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT id, request_id, kind, filename, content_type, size, sha256, created_at FROM documents WHERE request_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(document_meta_from_row).collect()
     }
 
     async fn document(&self, id: i64) -> Result<Option<Document>> {
-        let row = sqlx::query("SELECT id, request_id, kind, filename, content_type, size, sha256, created_at, data FROM documents WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, request_id, kind, filename, content_type, size, sha256, created_at, data FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| Ok(Document { meta: document_meta_from_row(&r)?, data: r.try_get("data")? })).transpose()
     }
 
@@ -888,7 +891,12 @@ impl Store for SqlStore {
     }
 
     async fn mail_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3").bind(error).bind(ts(retry_at)).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+            .bind(error)
+            .bind(ts(retry_at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

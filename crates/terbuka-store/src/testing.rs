@@ -51,9 +51,7 @@ pub async fn postgres() -> TestStore {
     sqlx::any::install_default_drivers();
     let admin_url = postgres_url();
     let name = format!("terbuka_t_{:016x}", rand::thread_rng().gen::<u64>());
-    let mut admin = sqlx::AnyConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TERBUKA_TEST_POSTGRES_URL: {e}"));
+    let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TERBUKA_TEST_POSTGRES_URL: {e}"));
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
     let _ = admin.close().await;
     let url = replace_database(&admin_url, &name);

@@ -128,12 +128,7 @@ fn reg_write(at: DateTime<Utc>) -> Write {
         event: Some(("registered".into(), None)),
         documents: vec![],
         mails: vec![],
-        audit: Some(NewAuditEntry {
-            actor: "requester".into(),
-            action: "request.register".into(),
-            subject: "request:{reg_no}".into(),
-            detail: "{}".into(),
-        }),
+        audit: Some(NewAuditEntry { actor: "requester".into(), action: "request.register".into(), subject: "request:{reg_no}".into(), detail: "{}".into() }),
     }
 }
 
@@ -293,7 +288,14 @@ async fn units_and_officers(s: &dyn Store) -> R {
         units,
         vec![
             Unit { id: utama, code: "PPID".into(), name: "Unit PPID".into(), name_en: "Unit PPID (en)".into(), kind: UnitKind::Utama, parent: None },
-            Unit { id: dinas, code: "DISDIK".into(), name: "Unit DISDIK".into(), name_en: "Unit DISDIK (en)".into(), kind: UnitKind::Pelaksana, parent: Some(utama) },
+            Unit {
+                id: dinas,
+                code: "DISDIK".into(),
+                name: "Unit DISDIK".into(),
+                name_en: "Unit DISDIK (en)".into(),
+                kind: UnitKind::Pelaksana,
+                parent: Some(utama)
+            },
         ]
     );
     let head = s.audit_head().await?;
@@ -331,7 +333,8 @@ async fn units_and_officers(s: &dyn Store) -> R {
     // Disabling an officer ends that officer's sessions, and only those.
     let now = t("2026-01-05T02:00:00Z");
     for (token, officer) in [("z1", zaki), ("z2", zaki), ("a1", ani)] {
-        s.insert_session(Session { token_hash: token.into(), officer, csrf: format!("csrf-{token}"), created_at: now, expires_at: now + Duration::hours(8) }).await?;
+        s.insert_session(Session { token_hash: token.into(), officer, csrf: format!("csrf-{token}"), created_at: now, expires_at: now + Duration::hours(8) })
+            .await?;
     }
     assert!(s.session("z1", now).await?.is_some());
     s.set_officer_active(zaki, false, audit("officer.disable", "officer:zaki")).await?;
@@ -650,7 +653,10 @@ async fn list_requests_filters(s: &dyn Store) -> R {
     assert_eq!(run(RequestFilter { unit: Some(999), ..filter() }).await?, Vec::<String>::new());
     assert_eq!(run(RequestFilter { unrouted: true, ..filter() }).await?, ["a", "e", "f"]);
     assert_eq!(run(RequestFilter { states: vec![RequestState::InProcess], ..filter() }).await?, ["b", "c"]);
-    assert_eq!(run(RequestFilter { states: vec![RequestState::InProcess, RequestState::Granted, RequestState::Extended], ..filter() }).await?, ["b", "c", "d", "g"]);
+    assert_eq!(
+        run(RequestFilter { states: vec![RequestState::InProcess, RequestState::Granted, RequestState::Extended], ..filter() }).await?,
+        ["b", "c", "d", "g"]
+    );
     assert_eq!(run(RequestFilter { states: vec![RequestState::Closed], ..filter() }).await?, Vec::<String>::new());
     assert_eq!(run(RequestFilter { year: Some(2025), ..filter() }).await?, ["e"]);
     assert_eq!(run(RequestFilter { year: Some(2026), ..filter() }).await?, ["a", "b", "c", "d", "f", "g"]);
@@ -688,7 +694,16 @@ async fn list_requests_filters(s: &dyn Store) -> R {
 /// "ékonomi" finds "ÉKONOMI" on PostgreSQL but not on SQLite.
 async fn list_requests_text_non_ascii(s: &dyn Store) -> R {
     use RequestState::*;
-    let seed = |token, subject| Seed { token, year: 2026, subject, day0: "2026-01-05", received: "2026-01-05T02:00:00Z", due: "2026-01-19", state: Registered, unit: None };
+    let seed = |token, subject| Seed {
+        token,
+        year: 2026,
+        subject,
+        day0: "2026-01-05",
+        received: "2026-01-05T02:00:00Z",
+        due: "2026-01-19",
+        state: Registered,
+        unit: None,
+    };
     seed_requests(s, &[seed("x", "ÉKONOMI Kreatif Daerah"), seed("y", "Perda ekonomi desa"), seed("z", "Jalan Ñandú")]).await?;
     let run = |q: &'static str| async move {
         let page = s.list_requests(&RequestFilter { text: Some(q.into()), ..filter() }).await?;
@@ -763,8 +778,11 @@ async fn audit_chain(s: &dyn Store) -> R {
 
     let unit = s.insert_unit(new_unit("PPID", UnitKind::Utama, None), audit("unit.create", "unit:PPID")).await?;
     let officer = s.insert_officer(new_officer("ani", Role::PpidUtama, Some(unit)), audit("officer.create", "officer:ani")).await?;
-    s.seed_days_off(vec![DayOff { date: d("2026-01-01"), kind: DayOffKind::Holiday, name: "Tahun Baru".into(), name_en: "New Year".into() }], audit("calendar.seed", "calendar"))
-        .await?;
+    s.seed_days_off(
+        vec![DayOff { date: d("2026-01-01"), kind: DayOffKind::Holiday, name: "Tahun Baru".into(), name_en: "New Year".into() }],
+        audit("calendar.seed", "calendar"),
+    )
+    .await?;
     let r = s.insert_request(new_request(2026, "tok", "Anggaran", "2026-01-05"), reg_write(t("2026-01-05T02:00:00Z")), &no_mails).await?;
     // Without an audit entry: nothing appended.
     let mut silent = reg_write(t("2026-01-05T02:00:00Z"));
@@ -774,11 +792,19 @@ async fn audit_chain(s: &dyn Store) -> R {
     moved.clock.state = RequestState::InProcess;
     moved.clock.unit = Some(unit);
     s.update_request(&moved, 1, None, officer_write(t("2026-01-06T02:00:00Z"), "route", None)).await?;
-    s.append_audit(NewAuditEntry { actor: format!("officer:{officer}"), action: "export.csv".into(), subject: "requests".into(), detail: "{\"rows\":2}".into() })
-        .await?;
+    s.append_audit(NewAuditEntry {
+        actor: format!("officer:{officer}"),
+        action: "export.csv".into(),
+        subject: "requests".into(),
+        detail: "{\"rows\":2}".into(),
+    })
+    .await?;
     s.set_officer_active(officer, false, audit("officer.disable", "officer:ani")).await?;
-    s.insert_day_off(DayOff { date: d("2026-03-20"), kind: DayOffKind::Holiday, name: "Nyepi".into(), name_en: "Day of Silence".into() }, audit("calendar.add", "2026-03-20"))
-        .await?;
+    s.insert_day_off(
+        DayOff { date: d("2026-03-20"), kind: DayOffKind::Holiday, name: "Nyepi".into(), name_en: "Day of Silence".into() },
+        audit("calendar.add", "2026-03-20"),
+    )
+    .await?;
     s.delete_day_off(d("2026-03-20"), DayOffKind::Holiday, audit("calendar.delete", "2026-03-20")).await?;
 
     let head = verify_chain(s).await?;
@@ -881,7 +907,9 @@ async fn concurrent_writes(s: Arc<dyn Store>) -> R {
             if i % 2 == 0 {
                 s.append_audit(audit("test.append", &format!("n{i}"))).await
             } else {
-                s.insert_request(new_request(2027, &format!("late-{i}"), "Tahun depan", "2027-01-04"), reg_write(t("2027-01-04T02:00:00Z")), &no_mails).await.map(|_| ())
+                s.insert_request(new_request(2027, &format!("late-{i}"), "Tahun depan", "2027-01-04"), reg_write(t("2027-01-04T02:00:00Z")), &no_mails)
+                    .await
+                    .map(|_| ())
             }
         }));
     }
@@ -998,8 +1026,20 @@ async fn sessions(s: &dyn Store) -> R {
     let ani = s.insert_officer(new_officer("ani", Role::Admin, None), audit("officer.create", "officer:ani")).await?;
     let budi = s.insert_officer(new_officer("budi", Role::PpidUtama, None), audit("officer.create", "officer:budi")).await?;
     let now = t("2026-01-05T02:00:00Z");
-    let live = Session { token_hash: "live".into(), officer: ani, csrf: "csrf-live".into(), created_at: now - Duration::hours(1), expires_at: now + Duration::hours(1) };
-    let expired = Session { token_hash: "old".into(), officer: ani, csrf: "csrf-old".into(), created_at: now - Duration::hours(9), expires_at: now - Duration::seconds(1) };
+    let live = Session {
+        token_hash: "live".into(),
+        officer: ani,
+        csrf: "csrf-live".into(),
+        created_at: now - Duration::hours(1),
+        expires_at: now + Duration::hours(1),
+    };
+    let expired = Session {
+        token_hash: "old".into(),
+        officer: ani,
+        csrf: "csrf-old".into(),
+        created_at: now - Duration::hours(9),
+        expires_at: now - Duration::seconds(1),
+    };
     let other = Session { token_hash: "budi".into(), officer: budi, csrf: "csrf-budi".into(), created_at: now, expires_at: now + Duration::hours(8) };
     for x in [&live, &expired, &other] {
         s.insert_session(x.clone()).await?;
@@ -1100,7 +1140,13 @@ async fn documents(s: &dyn Store) -> R {
     let at = t("2026-01-05T02:00:00Z");
     let mut w = reg_write(at);
     w.documents = vec![
-        NewDocument { kind: DocumentKind::IdentityScan, filename: "ktp.jpg.enc".into(), content_type: "application/octet-stream".into(), data: scan.clone(), sha256: "aa".repeat(32) },
+        NewDocument {
+            kind: DocumentKind::IdentityScan,
+            filename: "ktp.jpg.enc".into(),
+            content_type: "application/octet-stream".into(),
+            data: scan.clone(),
+            sha256: "aa".repeat(32),
+        },
         NewDocument { kind: DocumentKind::Response, filename: "kosong.txt".into(), content_type: "text/plain".into(), data: vec![], sha256: "e3".repeat(32) },
     ];
     let r = s.insert_request(new_request(2026, "tok", "Anggaran", "2026-01-05"), w, &no_mails).await?;
@@ -1174,8 +1220,22 @@ async fn objections(s: &dyn Store) -> R {
     assert_same_objection(&s.objection(k1.id).await?.expect("objection by id"), &k1);
     assert!(s.objection(999_999).await?.is_none());
 
-    let r2 = s.update_request(&file(&r2), 1, Some(ObjectionWrite::Insert(new_objection(2026, "Biaya tidak wajar", "2026-01-20"))), officer_write(t("2026-02-03T03:00:00Z"), "objection", None)).await?;
-    let r3 = s.update_request(&file(&r3), 1, Some(ObjectionWrite::Insert(new_objection(2027, "Tahun depan", "2027-01-04"))), officer_write(t("2027-01-04T03:00:00Z"), "objection", None)).await?;
+    let r2 = s
+        .update_request(
+            &file(&r2),
+            1,
+            Some(ObjectionWrite::Insert(new_objection(2026, "Biaya tidak wajar", "2026-01-20"))),
+            officer_write(t("2026-02-03T03:00:00Z"), "objection", None),
+        )
+        .await?;
+    let r3 = s
+        .update_request(
+            &file(&r3),
+            1,
+            Some(ObjectionWrite::Insert(new_objection(2027, "Tahun depan", "2027-01-04"))),
+            officer_write(t("2027-01-04T03:00:00Z"), "objection", None),
+        )
+        .await?;
     let k2 = s.objections_of(r2.id).await?.pop().expect("k2");
     let k3 = s.objections_of(r3.id).await?.pop().expect("k3");
     assert_eq!(k2.reg_no, "KBR-2026-00002");
@@ -1185,7 +1245,14 @@ async fn objections(s: &dyn Store) -> R {
     // A move to review with the right version.
     let mut review = k1.clone();
     review.clock.state = ObjectionState::InReview;
-    let r1 = s.update_request(&r1, 2, Some(ObjectionWrite::Update { objection: review.clone(), expected_version: 1 }), officer_write(t("2026-02-04T03:00:00Z"), "objection_review", None)).await?;
+    let r1 = s
+        .update_request(
+            &r1,
+            2,
+            Some(ObjectionWrite::Update { objection: review.clone(), expected_version: 1 }),
+            officer_write(t("2026-02-04T03:00:00Z"), "objection_review", None),
+        )
+        .await?;
     assert_eq!(r1.version, 3);
     let k1 = s.objection(k1.id).await?.expect("k1");
     assert_eq!((k1.clock.state, k1.version), (ObjectionState::InReview, 2));
@@ -1233,7 +1300,13 @@ async fn objections(s: &dyn Store) -> R {
     assert!(open.iter().all(|o| o.clock.state.awaiting_response()));
     let mut in_review = k2.clone();
     in_review.clock.state = ObjectionState::InReview;
-    s.update_request(&r2, 2, Some(ObjectionWrite::Update { objection: in_review, expected_version: 1 }), officer_write(t("2026-02-05T03:00:00Z"), "objection_review", None)).await?;
+    s.update_request(
+        &r2,
+        2,
+        Some(ObjectionWrite::Update { objection: in_review, expected_version: 1 }),
+        officer_write(t("2026-02-05T03:00:00Z"), "objection_review", None),
+    )
+    .await?;
     let open: BTreeSet<String> = s.list_objections(true).await?.into_iter().map(|o| o.reg_no).collect();
     assert_eq!(open, BTreeSet::from(["KBR-2026-00002".to_string(), "KBR-2027-00001".to_string()]), "in_review is still open");
     let all = s.list_objections(false).await?;

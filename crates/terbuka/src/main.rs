@@ -194,7 +194,9 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 UserCommand::Add { username, name, email, role, unit } => {
                     let unit_id = match unit {
-                        Some(code) => Some(app.units().await?.into_iter().find(|u| u.code == code).map(|u| u.id).with_context(|| format!("no unit with code {code:?}"))?),
+                        Some(code) => {
+                            Some(app.units().await?.into_iter().find(|u| u.code == code).map(|u| u.id).with_context(|| format!("no unit with code {code:?}"))?)
+                        }
                         None => None,
                     };
                     let raw = RawOfficer {

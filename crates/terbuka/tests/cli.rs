@@ -42,7 +42,15 @@ fn calendar_due_counts_the_plain_calendar() {
     let bad = terbuka(dir.path(), &["calendar", "due", "17-03-2026", "1", "--bundled"]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
-    for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["demo", "--help"], vec!["migrate", "--help"], vec!["user", "--help"], vec!["audit", "verify", "--help"], vec!["calendar", "due", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["calendar", "due", "--help"],
+    ] {
         let o = terbuka(dir.path(), &cmd);
         assert!(o.status.success() && stdout(&o).contains("Usage"), "{cmd:?}: {}", stderr(&o));
     }
@@ -114,11 +122,10 @@ fn demo_twice_users_and_audit_verify_catches_tampering() {
     };
     assert!(tamper("UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 5").contains("edited"));
     assert!(tamper("DELETE FROM audit_log WHERE seq = 5").contains("deleted"));
-    assert!(tamper(
-        "UPDATE audit_log SET seq = -1 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -1;"
-    )
-    .contains("entry"));
-    assert!(tamper("INSERT INTO audit_log SELECT seq + 1000, at, actor, action, 'request:forged', detail, prev_hash, hash FROM audit_log WHERE seq = 7").contains("entry"));
+    assert!(tamper("UPDATE audit_log SET seq = -1 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -1;")
+        .contains("entry"));
+    assert!(tamper("INSERT INTO audit_log SELECT seq + 1000, at, actor, action, 'request:forged', detail, prev_hash, hash FROM audit_log WHERE seq = 7")
+        .contains("entry"));
     restore();
     assert!(terbuka(dir.path(), &["audit", "verify"]).status.success(), "the restored chain verifies again");
 }

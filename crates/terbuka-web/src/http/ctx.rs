@@ -122,11 +122,7 @@ pub async fn context_layer(State(state): State<AppState>, mut req: Request, next
         }
     }
     let secure = state.app.config.secure_cookies();
-    let client = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into());
+    let client = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into());
     let ctx = Ctx { lang, csrf: csrf.clone(), signed_in, path: req.uri().path().to_string(), query, secure, client };
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;

@@ -24,11 +24,7 @@ impl FormData {
 
     /// The fields as a raw input struct; repeated values are joined with commas.
     pub fn to_raw<T: DeserializeOwned + Default>(&self) -> T {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.join(","))))
-            .collect();
+        let map: serde_json::Map<String, serde_json::Value> = self.fields.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.join(",")))).collect();
         serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_default()
     }
 
@@ -94,7 +90,8 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                 }
             }
         } else if ct.starts_with("application/x-www-form-urlencoded") || ct.is_empty() {
-            let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| PageError::with(StatusCode::PAYLOAD_TOO_LARGE, "err.payload_too_large", lang))?;
+            let bytes =
+                axum::body::Bytes::from_request(req, state).await.map_err(|_| PageError::with(StatusCode::PAYLOAD_TOO_LARGE, "err.payload_too_large", lang))?;
             for (k, v) in form_urlencoded_pairs(&bytes) {
                 form.fields.entry(k).or_default().push(v);
             }

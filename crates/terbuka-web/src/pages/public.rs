@@ -87,7 +87,8 @@ pub async fn track_start(Extension(ctx): Extension<Ctx>) -> Html<String> {
 pub async fn track_lookup(Extension(ctx): Extension<Ctx>, form: FormData) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     let raw = form.get("token").unwrap_or_default();
-    let token: String = raw.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String =
+        raw.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     if token.len() < 20 {
         let mut e = FieldErrors::default();
         e.add("token", "err.not_found");
@@ -96,7 +97,13 @@ pub async fn track_lookup(Extension(ctx): Extension<Ctx>, form: FormData) -> Res
     Ok(Redirect::to(&format!("/lacak/{token}")).into_response())
 }
 
-async fn track_page(s: &AppState, ctx: &Ctx, token: &str, objection_errors: Option<&FieldErrors>, objection_raw: Option<&RawObjection>) -> Result<Html<String>, PageError> {
+async fn track_page(
+    s: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    objection_errors: Option<&FieldErrors>,
+    objection_raw: Option<&RawObjection>,
+) -> Result<Html<String>, PageError> {
     let now = Utc::now();
     let t = s.app.tracking(token, now).await.map_err(|e| ctx.err(e))?;
     let units = s.app.units().await.map_err(|e| ctx.err(e))?;
@@ -122,7 +129,12 @@ pub async fn track(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Pa
     track_page(&s, &ctx, &token, None, None).await
 }
 
-pub async fn file_objection(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(token): Path<String>, form: FormData) -> Result<Response, PageError> {
+pub async fn file_objection(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(token): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     let raw: RawObjection = form.to_raw();
     match s.app.file_objection(&token, &raw, Utc::now()).await {
@@ -167,7 +179,8 @@ pub async fn register(State(s): State<AppState>, Extension(ctx): Extension<Ctx>,
     let items: Vec<_> = page.items.iter().map(|r| views::public_request(r, &units, &dl, today, ctx.lang)).collect();
     let years = s.app.store.request_years().await.map_err(|e| ctx.err(e.into()))?;
     let pages = ((page.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let unit_opts: Vec<_> = units.iter().map(|u| context! { id => u.id, name => if ctx.lang == Lang::En { u.name_en.clone() } else { u.name.clone() } }).collect();
+    let unit_opts: Vec<_> =
+        units.iter().map(|u| context! { id => u.id, name => if ctx.lang == Lang::En { u.name_en.clone() } else { u.name.clone() } }).collect();
     Ok(render(
         &ctx,
         "register.html",
@@ -222,7 +235,11 @@ pub async fn stats(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Qu
         .iter()
         .map(|(u, st)| context! { name => u.as_ref().map(|u| if ctx.lang == Lang::En { u.name_en.clone() } else { u.name.clone() }), s => st })
         .collect();
-    Ok(render(&ctx, "stats.html", context! { year => year, years => years, overall => v.overall, per_unit => per_unit, outcomes => enum_codes(Outcome::ALL, Outcome::as_str) }))
+    Ok(render(
+        &ctx,
+        "stats.html",
+        context! { year => year, years => years, overall => v.overall, per_unit => per_unit, outcomes => enum_codes(Outcome::ALL, Outcome::as_str) },
+    ))
 }
 
 pub async fn audit(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Html<String>, PageError> {
@@ -267,10 +284,13 @@ pub async fn login(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, fo
         }
         Err(e @ (AppError::Invalid(_) | AppError::TooManyAttempts)) => {
             let status = crate::http::error::status_of(&e);
-            let message = crate::http::render::tr(ctx.lang, match &e {
-                AppError::TooManyAttempts => "err.too_many_attempts",
-                _ => "err.login_failed",
-            });
+            let message = crate::http::render::tr(
+                ctx.lang,
+                match &e {
+                    AppError::TooManyAttempts => "err.too_many_attempts",
+                    _ => "err.login_failed",
+                },
+            );
             Ok((status, render(&ctx, "login.html", context! { error => message, username => username })).into_response())
         }
         Err(e) => Err(ctx.err(e)),

@@ -18,7 +18,9 @@ async fn citizen_to_komisi_informasi_through_the_pages() {
 
     // Submit with an identity scan.
     let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
-    let ack = citizen.post_multipart("/permohonan", &request_fields().iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>(), &[("identity_scan", "ktp.pdf", pdf)]).await;
+    let ack = citizen
+        .post_multipart("/permohonan", &request_fields().iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>(), &[("identity_scan", "ktp.pdf", pdf)])
+        .await;
     assert_eq!(ack.status, StatusCode::OK, "{}", ack.text());
     let html = ack.text();
     let reg_no = reg_no_from(&html);
@@ -62,7 +64,12 @@ async fn citizen_to_komisi_informasi_through_the_pages() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 
     // The citizen objects on ground a.
-    let r = citizen.post_form(&format!("/lacak/{token}/keberatan"), &[("grounds", "a".into()), ("summary", "Data agregat per kecamatan tidak memuat rahasia pribadi.".into())]).await;
+    let r = citizen
+        .post_form(
+            &format!("/lacak/{token}/keberatan"),
+            &[("grounds", "a".into()), ("summary", "Data agregat per kecamatan tidak memuat rahasia pribadi.".into())],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let track = citizen.get(&format!("/lacak/{token}")).await.text();
     assert!(track.contains("KBR-"), "the tracking page lists the keberatan");
@@ -70,7 +77,9 @@ async fn citizen_to_komisi_informasi_through_the_pages() {
     // The Atasan PPID rejects it with reasons.
     let objection = t.app.store.objections_of(id).await.unwrap().remove(0);
     let mut atasan = t.officer_client("atasan").await;
-    let r = atasan.post_form(&format!("/konsol/keberatan/{}/reject", objection.id), &[("reasons", "Data yang diminta memuat identitas pasien per alamat.".into())]).await;
+    let r = atasan
+        .post_form(&format!("/konsol/keberatan/{}/reject", objection.id), &[("reasons", "Data yang diminta memuat identitas pasien per alamat.".into())])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 
     // Now the tracking page tells the citizen how and by when to go to the Komisi Informasi.

@@ -58,10 +58,7 @@ async fn two_nodes_share_one_postgres_database() {
     // The same stale write from both nodes: exactly one wins.
     let r1 = t.app.store.request(first.id).await.unwrap().unwrap();
     let reason = Some("Dokumen berada di arsip kecamatan.".to_string());
-    let (a, b) = tokio::join!(
-        t.app.extend(&t.org.health_officer, r1.id, &reason, Utc::now()),
-        app2.extend(&t.org.health_officer, r1.id, &reason, Utc::now()),
-    );
+    let (a, b) = tokio::join!(t.app.extend(&t.org.health_officer, r1.id, &reason, Utc::now()), app2.extend(&t.org.health_officer, r1.id, &reason, Utc::now()),);
     assert!(a.is_ok() ^ b.is_ok(), "exactly one extension lands: {:?} / {:?}", a.as_ref().err(), b.as_ref().err());
 
     // Jobs on both nodes at once: reminders are queued once, mails claimed once.

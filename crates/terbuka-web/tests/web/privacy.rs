@@ -25,7 +25,26 @@ const SCAN: &str = "Pindaianunikzq";
 const SUMMARY: &str = "Kasusunikzq posisi keberatan";
 
 /// Everything that must never be public.
-const SECRETS: &[&str] = &[NAME, NIK, ADDRESS, PHONE, EMAIL, OCCUPATION, PROXY, PROXY_LETTER, PURPOSE, DETAILS, SCAN, SUMMARY, "Namaunikzq", "Alamatunikzq", "emailunikzq", "Tujuanunikzq", "Rincianunikzq", "Kasusunikzq"];
+const SECRETS: &[&str] = &[
+    NAME,
+    NIK,
+    ADDRESS,
+    PHONE,
+    EMAIL,
+    OCCUPATION,
+    PROXY,
+    PROXY_LETTER,
+    PURPOSE,
+    DETAILS,
+    SCAN,
+    SUMMARY,
+    "Namaunikzq",
+    "Alamatunikzq",
+    "emailunikzq",
+    "Tujuanunikzq",
+    "Rincianunikzq",
+    "Kasusunikzq",
+];
 /// What must not even be stored in clear (UU PDP: the identity and its scan).
 const SEALED: &[&str] = &[NAME, NIK, ADDRESS, PHONE, EMAIL, PROXY, PROXY_LETTER, SCAN, "Namaunikzq", "emailunikzq"];
 
@@ -100,7 +119,16 @@ async fn personal_data_never_leaves_through_a_public_door() {
     t.app.deliver(&o.social_officer, id, now).await.unwrap();
     t.app.file_objection(&sub.token, &RawObjection { grounds: Some("d".into()), summary: Some(SUMMARY.into()) }, now).await.unwrap();
     let objection = t.app.store.objections_of(id).await.unwrap().remove(0);
-    t.app.objection_step(&o.atasan, objection.id, ObjectionEvent::Reject { reasons: "Informasi telah diberikan sesuai permohonan.".into() }, Some("Informasi telah diberikan sesuai permohonan.".into()), now).await.unwrap();
+    t.app
+        .objection_step(
+            &o.atasan,
+            objection.id,
+            ObjectionEvent::Reject { reasons: "Informasi telah diberikan sesuai permohonan.".into() },
+            Some("Informasi telah diberikan sesuai permohonan.".into()),
+            now,
+        )
+        .await
+        .unwrap();
 
     let docs = t.app.store.documents(id).await.unwrap();
     let scan_id = docs.iter().find(|d| d.kind.as_str() == "identity_scan").unwrap().id;
@@ -134,7 +162,13 @@ async fn personal_data_never_leaves_through_a_public_door() {
     let mut seen_reg_no = 0;
     for lang in ["", "lang=en"] {
         for route in &routes {
-            let path = if lang.is_empty() { route.clone() } else if route.contains('?') { format!("{route}&{lang}") } else { format!("{route}?{lang}") };
+            let path = if lang.is_empty() {
+                route.clone()
+            } else if route.contains('?') {
+                format!("{route}&{lang}")
+            } else {
+                format!("{route}?{lang}")
+            };
             let r = anon.get(&path).await;
             assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
             let body = r.text();

@@ -86,10 +86,7 @@ impl TestApp {
 
 async fn unit(app: &App, code: &str, name: &str, kind: UnitKind, parent: Option<i64>) -> i64 {
     let audit = NewAuditEntry { actor: "system:test".into(), action: "unit.add".into(), subject: format!("unit:{code}"), detail: "{}".into() };
-    app.store
-        .insert_unit(NewUnit { code: code.into(), name: name.into(), name_en: format!("{name} (en)"), kind, parent }, audit)
-        .await
-        .unwrap()
+    app.store.insert_unit(NewUnit { code: code.into(), name: name.into(), name_en: format!("{name} (en)"), kind, parent }, audit).await.unwrap()
 }
 
 async fn officer(app: &App, username: &str, role: Role, unit: Option<i64>) -> Actor {
@@ -243,11 +240,8 @@ impl Client {
             part(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream"), data);
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let req = self
-            .builder(Method::POST, path)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(body))
-            .unwrap();
+        let req =
+            self.builder(Method::POST, path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(Body::from(body)).unwrap();
         self.send(req).await
     }
 
