@@ -20,44 +20,33 @@ pub async fn reminders(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let today = wib_date(now);
     let officers: Vec<_> = app.store.list_officers().await?.into_iter().filter(|o| o.active).collect();
     let mut mails: Vec<NewMail> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = app
-            .store
-            .list_requests(&RequestFilter {
-                states: vec![RequestState::Registered, RequestState::InProcess, RequestState::Extended],
-                order: RequestOrder::DueFirst,
-                limit: 500,
-                offset,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.items.len();
-        for r in page.items {
-            let overdue = r.clock.is_overdue(today);
-            if !overdue && !r.clock.is_due_soon(today, &dl) {
-                continue;
-            }
-            let kind = if overdue { "overdue" } else { "due_soon" };
-            let due = r.clock.notice_due.format("%d-%m-%Y").to_string();
-            for o in officers.iter().filter(|o| match r.clock.unit {
-                None => o.role == Role::PpidUtama,
-                Some(u) => (o.role == Role::PpidPelaksana && o.unit == Some(u)) || (overdue && o.role == Role::PpidUtama),
-            }) {
-                mails.push(app.mail_to_officer(
-                    format!("remind:{kind}:{}:{}:{}", r.reg_no, r.clock.notice_due, o.id),
-                    &o.email,
-                    &format!("mail.{kind}.subject"),
-                    &format!("mail.{kind}.body"),
-                    &[("reg_no", &r.reg_no), ("due", &due)],
-                    now,
-                ));
-            }
+    let open = app
+        .all_requests(RequestFilter {
+            states: vec![RequestState::Registered, RequestState::InProcess, RequestState::Extended],
+            order: RequestOrder::DueFirst,
+            ..Default::default()
+        })
+        .await?;
+    for r in open {
+        let overdue = r.clock.is_overdue(today);
+        if !overdue && !r.clock.is_due_soon(today, &dl) {
+            continue;
         }
-        if n < 500 {
-            break;
+        let kind = if overdue { "overdue" } else { "due_soon" };
+        let due = r.clock.notice_due.format("%d-%m-%Y").to_string();
+        for o in officers.iter().filter(|o| match r.clock.unit {
+            None => o.role == Role::PpidUtama,
+            Some(u) => (o.role == Role::PpidPelaksana && o.unit == Some(u)) || (overdue && o.role == Role::PpidUtama),
+        }) {
+            mails.push(app.mail_to_officer(
+                format!("remind:{kind}:{}:{}:{}", r.reg_no, r.clock.notice_due, o.id),
+                &o.email,
+                &format!("mail.{kind}.subject"),
+                &format!("mail.{kind}.body"),
+                &[("reg_no", &r.reg_no), ("due", &due)],
+                now,
+            ));
         }
-        offset += 500;
     }
     for o in app.store.list_objections(true).await? {
         let overdue = o.clock.is_overdue(today);
@@ -86,27 +75,14 @@ pub async fn close_expired(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64>
     let cal = app.calendar().await?;
     let dl = app.deadlines(&cal);
     let today = wib_date(now);
-    // Collect every candidate first (closing one moves it out of the filter, which would shift pages).
-    let mut candidates = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = app
-            .store
-            .list_requests(&RequestFilter {
-                states: vec![RequestState::Delivered, RequestState::Refused, RequestState::NotHeld, RequestState::NotYetDocumented],
-                order: RequestOrder::DueFirst,
-                limit: 500,
-                offset,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.items.len();
-        candidates.extend(page.items);
-        if n < 500 {
-            break;
-        }
-        offset += 500;
-    }
+    // Collect every candidate first: closing one moves it out of the filter.
+    let candidates = app
+        .all_requests(RequestFilter {
+            states: vec![RequestState::Delivered, RequestState::Refused, RequestState::NotHeld, RequestState::NotYetDocumented],
+            order: RequestOrder::DueFirst,
+            ..Default::default()
+        })
+        .await?;
     let mut closed = 0;
     for r in candidates {
         let Ok(next) = terbuka_domain::request::transition(&r.clock, &RequestEvent::Close, today, r.fee, &dl) else { continue };

@@ -512,6 +512,23 @@ impl App {
         Ok(d)
     }
 
+    /// Every request matching `filter`, read in pages of 500 (the filter's limit and offset are ignored).
+    pub async fn all_requests(&self, mut filter: RequestFilter) -> AppResult<Vec<StoredRequest>> {
+        const PAGE: i64 = 500;
+        let mut out = Vec::new();
+        filter.limit = PAGE;
+        filter.offset = 0;
+        loop {
+            let page = self.store.list_requests(&filter).await?;
+            let n = page.items.len() as i64;
+            out.extend(page.items);
+            if n < PAGE {
+                return Ok(out);
+            }
+            filter.offset += PAGE;
+        }
+    }
+
     pub async fn units(&self) -> AppResult<Vec<Unit>> {
         Ok(self.store.list_units().await?)
     }
@@ -530,27 +547,18 @@ impl App {
         for o in self.store.list_objections(false).await? {
             objections.insert(o.request, o.clock.state);
         }
-        let mut offset = 0;
-        loop {
-            let page = self.store.list_requests(&RequestFilter { year, limit: 500, offset, ..Default::default() }).await?;
-            let n = page.items.len() as i64;
-            for r in page.items {
-                let c = &r.clock;
-                facts.push(RequestFact {
-                    unit: c.unit,
-                    year: c.day0.format("%Y").to_string().parse().unwrap_or(0),
-                    outcome: c.outcome,
-                    days_to_notice: c.notice_day.map(|d| dl.working_days_taken(c.day0, d)),
-                    on_time: c.answered_late().map(|late| !late),
-                    extended: c.extended,
-                    withdrawn: c.state == RequestState::Withdrawn,
-                    objection: objections.get(&r.id).copied(),
-                });
-            }
-            if n < 500 {
-                break;
-            }
-            offset += 500;
+        for r in self.all_requests(RequestFilter { year, ..Default::default() }).await? {
+            let c = &r.clock;
+            facts.push(RequestFact {
+                unit: c.unit,
+                year: c.day0.format("%Y").to_string().parse().unwrap_or(0),
+                outcome: c.outcome,
+                days_to_notice: c.notice_day.map(|d| dl.working_days_taken(c.day0, d)),
+                on_time: c.answered_late().map(|late| !late),
+                extended: c.extended,
+                withdrawn: c.state == RequestState::Withdrawn,
+                objection: objections.get(&r.id).copied(),
+            });
         }
         let (overall, per) = stats::by_unit(&facts);
         let units = self.store.list_units().await?;

@@ -342,25 +342,6 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn enqueue_in<'e, E>(exec: E, mails: &[NewMail]) -> Result<u64>
-    where
-        E: sqlx::Executor<'e, Database = Any> + Copy,
-    {
-        let mut n = 0;
-        for m in mails {
-            let r = sqlx::query("INSERT INTO outbox (dedup_key, to_enc, subject, body_enc, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (dedup_key) DO NOTHING")
-                .bind(&m.dedup_key)
-                .bind(m.to_enc.clone())
-                .bind(&m.subject)
-                .bind(m.body_enc.clone())
-                .bind(ts(m.created_at))
-                .execute(exec)
-                .await?;
-            n += r.rows_affected();
-        }
-        Ok(n)
-    }
-
     async fn enqueue_tx(tx: &mut Transaction<'static, Any>, mails: &[NewMail]) -> Result<u64> {
         let mut n = 0;
         for m in mails {
@@ -858,7 +839,10 @@ impl Store for SqlStore {
     }
 
     async fn enqueue_mails(&self, mails: Vec<NewMail>) -> Result<u64> {
-        Self::enqueue_in(&self.pool, &mails).await
+        let mut tx = self.pool.begin().await?;
+        let n = Self::enqueue_tx(&mut tx, &mails).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     async fn claim_mails(&self, now: DateTime<Utc>, lease_secs: i64, limit: i64) -> Result<Vec<QueuedMail>> {
