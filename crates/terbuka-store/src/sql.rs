@@ -20,8 +20,10 @@ use terbuka_domain::objection::{ObjectionClock, ObjectionState};
 use terbuka_domain::request::{RequestClock, RequestState};
 use terbuka_domain::*;
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS_SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql")), (2, include_str!("../migrations/sqlite/0002_register_indexes.sql"))];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql")), (2, include_str!("../migrations/postgres/0002_register_indexes.sql"))];
 
 #[derive(Clone)]
 pub struct SqlStore {

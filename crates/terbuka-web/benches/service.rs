@@ -10,7 +10,8 @@
 //! * `BENCH_TASKS` (8): tasks of the concurrent submission line;
 //! * `BENCH_REGISTER_ROWS` (3000): requests in the database the register is served from;
 //! * `BENCH_DIR` (system temp folder): where the temporary SQLite files go (pick the disk you
-//!   deploy on: the figures are dominated by its fsync).
+//!   deploy on: every commit waits for its fsync);
+//! * `BENCH_LOG` (unset): an env-filter such as `error` or `sqlx::query=debug` for the app's logs.
 //!
 //! Everything runs in one process. The load generator only talks to the server it started on
 //! 127.0.0.1 and stops at a deadline or a request cap, whichever comes first.
@@ -79,8 +80,8 @@ impl Line {
     }
 }
 
-fn print_header() {
-    println!("{:<58} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8}", "", "rows", "wall s", "per s", "mean ms", "p50 ms", "p99 ms");
+fn print_header(count: &str) {
+    println!("{:<58} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8}", "", count, "wall s", "per s", "mean ms", "p50 ms", "p99 ms");
 }
 
 fn print_line(l: &Line) {
@@ -852,7 +853,7 @@ async fn run() {
     reread.what = "  piece: request(id) (read back after commit)".into();
 
     println!("== 1-2. Durable submissions vs raw SQLite inserts of the same rows (same run) ==");
-    print_header();
+    print_header("rows");
     for l in [&seq, &conc, &raw, &full, &nofsync, &validate_seal, &officers, &reread] {
         print_line(l);
     }
@@ -875,6 +876,50 @@ async fn run() {
     let banjir = all.iter().filter(|r| r.subject.to_lowercase().contains("banjir")).count();
     drop(all);
     let pages = rows.div_ceil(REGISTER_PAGE).max(1) as u64;
+
+    // The store calls of one register page, timed alone (one at a time, no HTTP, no load).
+    let reps = 200;
+    let filter = |page: i64, text: Option<&str>| RequestFilter {
+        order: RequestOrder::Newest,
+        limit: REGISTER_PAGE as i64,
+        offset: (page - 1) * REGISTER_PAGE as i64,
+        text: text.map(str::to_string),
+        ..Default::default()
+    };
+    let mut register_pieces = Vec::new();
+    for (what, f) in [
+        ("  piece: public_register page 1 (list + count)".to_string(), filter(1, None)),
+        (format!("  piece: public_register page {}", pages / 2 + 1), filter(pages as i64 / 2 + 1, None)),
+        ("  piece: public_register q=banjir".to_string(), filter(1, Some("banjir"))),
+    ] {
+        let mut l = time_piece(reps, |_| {
+            let (app, f) = (app.clone(), f.clone());
+            async move {
+                std::hint::black_box(app.public_register(&f).await.expect("register"));
+            }
+        })
+        .await;
+        l.what = what;
+        register_pieces.push(l);
+    }
+    let mut years = time_piece(reps, |_| {
+        let app = app.clone();
+        async move {
+            std::hint::black_box(app.store.request_years().await.expect("years"));
+        }
+    })
+    .await;
+    years.what = "  piece: request_years".into();
+    register_pieces.push(years);
+    let mut units = time_piece(reps, |_| {
+        let app = app.clone();
+        async move {
+            std::hint::black_box(app.units().await.expect("units"));
+        }
+    })
+    .await;
+    units.what = "  piece: units".into();
+    register_pieces.push(units);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("address");
     let router = terbuka_web::router(terbuka_web::AppState { app: app.clone() });
@@ -921,4 +966,9 @@ async fn run() {
         result.errors_io,
         result.window.as_secs_f64()
     );
+    println!("store calls behind one register page, each timed alone on an idle server ({reps} calls each):");
+    print_header("calls");
+    for l in &register_pieces {
+        print_line(l);
+    }
 }

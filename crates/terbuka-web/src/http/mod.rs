@@ -9,4 +9,4 @@ pub mod render;
 pub use ctx::Ctx;
 pub use error::{ApiError, PageError};
 pub use form::FormData;
-pub use render::render;
+pub use render::{render, Page};

@@ -89,8 +89,11 @@ pub fn env() -> &'static Environment<'static> {
     })
 }
 
-/// Renders a page with the common context merged into `ctx_value`.
-pub fn render(ctx: &Ctx, name: &str, page: Value) -> Html<String> {
+/// A rendered page and its status: 200, or 500 when the template itself failed.
+pub type Page = (axum::http::StatusCode, Html<String>);
+
+/// Renders a page with the common context merged into `page`.
+pub fn render(ctx: &Ctx, name: &str, page: Value) -> Page {
     let officer = ctx.signed_in.as_ref().map(|s| {
         minijinja::context! {
             id => s.officer.id,
@@ -109,12 +112,12 @@ pub fn render(ctx: &Ctx, name: &str, page: Value) -> Html<String> {
     };
     let merged = minijinja::context! { ..page, ..base };
     match env().get_template(name).and_then(|t| t.render(merged)) {
-        Ok(html) => Html(html),
+        Ok(html) => (axum::http::StatusCode::OK, Html(html)),
         Err(e) => {
             // Only the kind and place of the failure: the error's Display can quote the context,
             // which may hold personal data.
             tracing::error!(template = name, kind = ?e.kind(), line = ?e.line(), "template failed to render");
-            Html(render_error(ctx.lang, 500, &tr(ctx.lang, "err.internal"), &[]))
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, Html(render_error(ctx.lang, 500, &tr(ctx.lang, "err.internal"), &[])))
         }
     }
 }

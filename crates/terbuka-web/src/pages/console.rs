@@ -6,12 +6,12 @@
 //! accept the event and the view flags allow it; hiding them is a convenience, not a control.
 
 use super::{download, Params};
-use crate::http::{render, Ctx, FormData, PageError};
+use crate::http::{render, Ctx, FormData, Page, PageError};
 use crate::views;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -149,7 +149,7 @@ fn console_nav(actor: &Actor) -> Vec<Value> {
 
 // ---------------------------------------------------------------- inbox
 
-async fn inbox(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+async fn inbox(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
     let p = Params(q);
     let status = p.str("status");
@@ -319,7 +319,7 @@ fn history(events: &[RequestEventRow]) -> Vec<Value> {
         .collect()
 }
 
-async fn request_page(s: &AppState, ctx: &Ctx, actor: &Actor, id: RequestId, ok: Option<String>, failed: Option<Failed>) -> Result<Html<String>, PageError> {
+async fn request_page(s: &AppState, ctx: &Ctx, actor: &Actor, id: RequestId, ok: Option<String>, failed: Option<Failed>) -> Result<Page, PageError> {
     let now = Utc::now();
     let v = s.app.officer_view(actor, id, now).await.map_err(|e| ctx.err(e))?;
     let units = s.app.units().await.map_err(|e| ctx.err(e))?;
@@ -364,7 +364,7 @@ async fn request_detail(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
     request_page(&s, &ctx, &actor, id, ok_message(&Params(q)), None).await
 }
@@ -418,7 +418,7 @@ async fn document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Pat
 
 // ---------------------------------------------------------------- desk and post registration
 
-fn new_request_page(ctx: &Ctx, actor: &Actor, raw: &RawRequest, errors: Option<&FieldErrors>) -> Html<String> {
+fn new_request_page(ctx: &Ctx, actor: &Actor, raw: &RawRequest, errors: Option<&FieldErrors>) -> Page {
     render(
         ctx,
         "console/new_request.html",
@@ -436,7 +436,7 @@ fn new_request_page(ctx: &Ctx, actor: &Actor, raw: &RawRequest, errors: Option<&
     )
 }
 
-async fn new_request_form(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, PageError> {
+async fn new_request_form(Extension(ctx): Extension<Ctx>) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
     let raw =
         RawRequest { requester_kind: Some("individual".into()), channel: Some("desk".into()), received_on: Some(today().to_string()), ..Default::default() };
@@ -469,7 +469,7 @@ async fn new_request_submit(State(s): State<AppState>, Extension(ctx): Extension
 
 // ---------------------------------------------------------------- keberatan
 
-async fn objections_page(s: &AppState, ctx: &Ctx, actor: &Actor, all: bool, ok: Option<String>, failed: Option<Failed>) -> Result<Html<String>, PageError> {
+async fn objections_page(s: &AppState, ctx: &Ctx, actor: &Actor, all: bool, ok: Option<String>, failed: Option<Failed>) -> Result<Page, PageError> {
     let list = s.app.objections_for(actor, !all).await.map_err(|e| ctx.err(e))?;
     let cal = s.app.calendar().await.map_err(|e| ctx.err(e))?;
     let dl = s.app.deadlines(&cal);
@@ -504,7 +504,7 @@ async fn objections_page(s: &AppState, ctx: &Ctx, actor: &Actor, all: bool, ok: 
     ))
 }
 
-async fn objections(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+async fn objections(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
     let p = Params(q);
     objections_page(&s, &ctx, &actor, p.str("all").is_some(), ok_message(&p), None).await
@@ -570,7 +570,7 @@ async fn objection_action(
 
 // ---------------------------------------------------------------- officers
 
-async fn officers_page(s: &AppState, ctx: &Ctx, actor: &Actor, ok: Option<String>, failed: Option<Failed>) -> Result<Html<String>, PageError> {
+async fn officers_page(s: &AppState, ctx: &Ctx, actor: &Actor, ok: Option<String>, failed: Option<Failed>) -> Result<Page, PageError> {
     let list = s.app.list_officers(Some(actor)).await.map_err(|e| ctx.err(e))?;
     let units = s.app.units().await.map_err(|e| ctx.err(e))?;
     let rows: Vec<Value> = list
@@ -604,7 +604,7 @@ async fn officers_page(s: &AppState, ctx: &Ctx, actor: &Actor, ok: Option<String
     ))
 }
 
-async fn officers(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+async fn officers(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
     officers_page(&s, &ctx, &actor, ok_message(&Params(q)), None).await
 }

@@ -2,13 +2,13 @@
 
 use super::{download, Params};
 use crate::http::ctx::{set_cookie, Ctx, LANG_COOKIE, SESSION_COOKIE};
-use crate::http::{render, FormData, PageError};
+use crate::http::{render, FormData, Page, PageError};
 use crate::views;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use chrono::Utc;
 use minijinja::context;
@@ -30,12 +30,12 @@ fn enum_codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str>
     all.iter().map(|x| f(*x)).collect()
 }
 
-pub async fn home(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Html<String>, PageError> {
+pub async fn home(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Page, PageError> {
     let stats = s.app.stats(None).await.map_err(|e| ctx.err(e))?;
     Ok(render(&ctx, "home.html", context! { body => s.app.config.body.name.clone(), overall => stats.overall }))
 }
 
-fn request_form_page(ctx: &Ctx, raw: &RawRequest, errors: Option<&FieldErrors>) -> Html<String> {
+fn request_form_page(ctx: &Ctx, raw: &RawRequest, errors: Option<&FieldErrors>) -> Page {
     render(
         ctx,
         "request_form.html",
@@ -50,7 +50,7 @@ fn request_form_page(ctx: &Ctx, raw: &RawRequest, errors: Option<&FieldErrors>) 
     )
 }
 
-pub async fn request_form(Extension(ctx): Extension<Ctx>) -> Html<String> {
+pub async fn request_form(Extension(ctx): Extension<Ctx>) -> Page {
     request_form_page(&ctx, &RawRequest { requester_kind: Some("individual".into()), ..Default::default() }, None)
 }
 
@@ -79,7 +79,7 @@ pub async fn submit_request(State(s): State<AppState>, Extension(ctx): Extension
     }
 }
 
-pub async fn track_start(Extension(ctx): Extension<Ctx>) -> Html<String> {
+pub async fn track_start(Extension(ctx): Extension<Ctx>) -> Page {
     render(&ctx, "track_start.html", context! {})
 }
 
@@ -103,7 +103,7 @@ async fn track_page(
     token: &str,
     objection_errors: Option<&FieldErrors>,
     objection_raw: Option<&RawObjection>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Page, PageError> {
     let now = Utc::now();
     let t = s.app.tracking(token, now).await.map_err(|e| ctx.err(e))?;
     let units = s.app.units().await.map_err(|e| ctx.err(e))?;
@@ -125,7 +125,7 @@ async fn track_page(
     ))
 }
 
-pub async fn track(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(token): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn track(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(token): Path<String>) -> Result<Page, PageError> {
     track_page(&s, &ctx, &token, None, None).await
 }
 
@@ -168,7 +168,7 @@ pub fn register_filter(p: &Params) -> RequestFilter {
     }
 }
 
-pub async fn register(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+pub async fn register(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Page, PageError> {
     let p = Params(q);
     let filter = register_filter(&p);
     let page = s.app.public_register(&filter).await.map_err(|e| ctx.err(e))?;
@@ -197,7 +197,7 @@ pub async fn register(State(s): State<AppState>, Extension(ctx): Extension<Ctx>,
     ))
 }
 
-pub async fn register_detail(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(reg_no): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn register_detail(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(reg_no): Path<String>) -> Result<Page, PageError> {
     let detail = public_detail(&s, &reg_no, ctx.lang).await.map_err(|e| ctx.err(e))?;
     Ok(render(&ctx, "register_detail.html", context! { r => detail }))
 }
@@ -225,7 +225,7 @@ pub async fn public_document(State(s): State<AppState>, Extension(ctx): Extensio
     Ok(download(s.app.public_document(id).await.map_err(|e| ctx.err(e))?))
 }
 
-pub async fn stats(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>, PageError> {
+pub async fn stats(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Page, PageError> {
     let p = Params(q);
     let year = p.int("year").filter(|y| (2000..=2100).contains(y)).map(|y| y as i32);
     let v = s.app.stats(year).await.map_err(|e| ctx.err(e))?;
@@ -242,12 +242,12 @@ pub async fn stats(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Qu
     ))
 }
 
-pub async fn audit(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Html<String>, PageError> {
+pub async fn audit(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Page, PageError> {
     let head = s.app.audit_head().await.map_err(|e| ctx.err(e))?;
     Ok(render(&ctx, "audit.html", context! { count => head.count, hash => head.hash }))
 }
 
-pub async fn privacy(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Html<String> {
+pub async fn privacy(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Page {
     render(&ctx, "privacy.html", context! { body => s.app.config.body.name.clone() })
 }
 
