@@ -4,5 +4,5 @@
 mod util;
 
 mod flows;
-mod privacy;
 mod multinode;
+mod privacy;
