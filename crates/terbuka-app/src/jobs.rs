@@ -22,7 +22,7 @@ pub async fn reminders(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut mails: Vec<NewMail> = Vec::new();
     let open = app
         .all_requests(RequestFilter {
-            states: vec![RequestState::Registered, RequestState::InProcess, RequestState::Extended],
+            states: vec![RequestState::Registered, RequestState::InProcess, RequestState::Extended, RequestState::Granted],
             order: RequestOrder::DueFirst,
             ..Default::default()
         })

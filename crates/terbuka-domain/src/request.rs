@@ -178,13 +178,21 @@ impl RequestClock {
         }
     }
 
-    /// The body owes the notice and its deadline has passed (objection ground c).
+    /// The body owes the notice, or the granted information itself, and the deadline has passed
+    /// (objection grounds c and g). Delivery is held to the notice deadline too: kip-rules §3.4
+    /// leaves the delivery limit unconfirmed and several ministries read it so, which protects
+    /// the requester. A request waiting for the requester's payment is not the body's delay.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.state.awaiting_notice() && today > self.notice_due
+        self.body_owes() && today > self.notice_due
+    }
+
+    /// Whether the body still owes the notice or the granted information.
+    pub fn body_owes(&self) -> bool {
+        self.state.awaiting_notice() || self.state == RequestState::Granted
     }
 
     pub fn is_due_soon(&self, today: NaiveDate, dl: &Deadlines) -> bool {
-        self.state.awaiting_notice() && dl.due_soon(today, self.notice_due, DeadlineOwner::Body)
+        self.body_owes() && dl.due_soon(today, self.notice_due, DeadlineOwner::Body)
     }
 
     /// Whether the notice was given after its deadline.
@@ -560,6 +568,12 @@ mod tests {
         let answered = transition(&c, &RequestEvent::Answer(notice(Outcome::NotHeld)), d("2026-11-18"), 0, &dl).unwrap();
         assert!(!answered.is_overdue(d("2026-11-30")));
         assert_eq!(answered.answered_late(), Some(true));
+        // Granted but not delivered by the deadline: still overdue (delivery is owed too).
+        let granted = transition(&c, &RequestEvent::Answer(notice(Outcome::GrantedFull)), d("2026-11-10"), 0, &dl).unwrap();
+        assert!(!granted.is_overdue(d("2026-11-16")));
+        assert!(granted.is_overdue(d("2026-11-17")));
+        let delivered = transition(&granted, &RequestEvent::Deliver, d("2026-11-17"), 0, &dl).unwrap();
+        assert!(!delivered.is_overdue(d("2026-11-30")));
     }
 
     #[test]
