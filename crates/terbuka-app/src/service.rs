@@ -590,7 +590,9 @@ impl App {
         if self.limiter.blocked(&user_key, now, window, max) || self.limiter.blocked(&client_key, now, window, max * 4) {
             return Err(AppError::TooManyAttempts);
         }
-        let officer = self.store.officer_by_username(&username.trim().to_lowercase()).await?;
+        // No username has control characters (they are validated), and PostgreSQL refuses a NUL
+        // byte in the lookup: such a name is simply a failed sign-in.
+        let officer = if username.chars().any(char::is_control) { None } else { self.store.officer_by_username(&username.trim().to_lowercase()).await? };
         let hash = officer.as_ref().map(|o| o.password_hash.as_str()).unwrap_or(crypto::dummy_password_hash());
         let ok = crypto::verify_password(password, hash);
         let officer = match officer {
@@ -1036,7 +1038,10 @@ impl App {
             e.add("kind", "err.choose_one");
         }
         let n = terbuka_domain::validate::reason("name", name, 3).map_err(|x| e.0.extend(x.0)).ok();
-        let n_en = name_en.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let n_en = match name_en.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(_) => terbuka_domain::validate::reason("name_en", name_en, 3).map_err(|x| e.0.extend(x.0)).ok(),
+        };
         if !e.is_empty() {
             return Err(AppError::Invalid(e));
         }

@@ -25,6 +25,12 @@ async fn not_found(axum::Extension(ctx): axum::Extension<crate::http::Ctx>) -> a
     }
 }
 
+/// A page route called with a method it does not take (a bookmarked form action, say): the error
+/// page in the user's language, not an empty 405.
+async fn method_not_allowed(axum::Extension(ctx): axum::Extension<crate::http::Ctx>) -> crate::http::PageError {
+    crate::http::PageError::with(axum::http::StatusCode::METHOD_NOT_ALLOWED, "err.bad_request", ctx.lang)
+}
+
 pub fn router(state: AppState) -> Router {
     let max_body = state.app.config.uploads.max_document_bytes * 5 + 1024 * 1024;
     let pages = Router::new()
@@ -46,7 +52,8 @@ pub fn router(state: AppState) -> Router {
         .route("/keluar", post(public::logout))
         .route("/static/app.css", get(css))
         .merge(console::routes())
-        .fallback(not_found);
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::routes())

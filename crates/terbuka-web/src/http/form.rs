@@ -84,7 +84,9 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                         form.files.entry(name).or_default().push(Upload { filename, content_type, data: data.to_vec() });
                     }
                     None => {
-                        let text = field.text().await.map_err(|_| PageError::with(StatusCode::BAD_REQUEST, "err.bad_request", lang))?;
+                        // Strictly UTF-8: a lossy decoding would store the citizen's text mangled.
+                        let bytes = field.bytes().await.map_err(|_| PageError::with(StatusCode::BAD_REQUEST, "err.bad_request", lang))?;
+                        let text = String::from_utf8(bytes.to_vec()).map_err(|_| PageError::with(StatusCode::BAD_REQUEST, "err.bad_request", lang))?;
                         form.fields.entry(name).or_default().push(text);
                     }
                 }
@@ -92,7 +94,8 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         } else if ct.starts_with("application/x-www-form-urlencoded") || ct.is_empty() {
             let bytes =
                 axum::body::Bytes::from_request(req, state).await.map_err(|_| PageError::with(StatusCode::PAYLOAD_TOO_LARGE, "err.payload_too_large", lang))?;
-            for (k, v) in form_urlencoded_pairs(&bytes) {
+            let pairs = form_urlencoded_pairs(&bytes).ok_or_else(|| PageError::with(StatusCode::BAD_REQUEST, "err.bad_request", lang))?;
+            for (k, v) in pairs {
                 form.fields.entry(k).or_default().push(v);
             }
         } else {
@@ -102,6 +105,54 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     }
 }
 
-fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
+/// The name/value pairs of a URL-encoded body, or `None` if a decoded name or value is not UTF-8
+/// (browsers always send UTF-8; a lossy decoding would store the text mangled).
+fn form_urlencoded_pairs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    bytes
+        .split(|b| *b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (name, value) = match part.iter().position(|b| *b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &b""[..]),
+            };
+            Some((percent_decode(name)?, percent_decode(value)?))
+        })
+        .collect()
+}
+
+/// `+` is a space and `%XX` a byte; a `%` not followed by two hex digits stays as it is.
+fn percent_decode(s: &[u8]) -> Option<String> {
+    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match (s[i], hex(s.get(i + 1)), hex(s.get(i + 2))) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+            (b'+', _, _) => out.push(b' '),
+            (b, _, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_bodies_decode_strictly() {
+        let pairs = form_urlencoded_pairs(b"a=1+2&b=%C3%A9t%C3%A9&c&d=50%&e=%zz&&grounds=a&grounds=c").unwrap();
+        let expected = [("a", "1 2"), ("b", "été"), ("c", ""), ("d", "50%"), ("e", "%zz"), ("grounds", "a"), ("grounds", "c")];
+        assert_eq!(pairs, expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>());
+        assert_eq!(form_urlencoded_pairs(b""), Some(vec![]));
+        assert_eq!(form_urlencoded_pairs(b"name=Siti%FF"), None);
+        assert_eq!(form_urlencoded_pairs(b"name=Siti\xff"), None);
+        assert_eq!(form_urlencoded_pairs(b"%C3%28=x"), None);
+    }
 }

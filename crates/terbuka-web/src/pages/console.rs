@@ -5,11 +5,11 @@
 //! `terbuka_app::App` use cases. Action forms are shown only when the domain state machine would
 //! accept the event and the view flags allow it; hiding them is a convenience, not a control.
 
-use super::{download, Params};
+use super::{download, PagePath, Params};
 use crate::http::{render, Ctx, FormData, Page, PageError};
 use crate::views;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -362,7 +362,7 @@ async fn request_page(s: &AppState, ctx: &Ctx, actor: &Actor, id: RequestId, ok:
 async fn request_detail(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Page, PageError> {
     let actor = ctx.actor()?;
@@ -372,7 +372,7 @@ async fn request_detail(
 async fn request_action(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path((id, action)): Path<(i64, String)>,
+    PagePath((id, action)): PagePath<(i64, String)>,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
@@ -411,7 +411,7 @@ async fn request_action(
     }
 }
 
-async fn document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     Ok(download(s.app.officer_document(&actor, id).await.map_err(|e| ctx.err(e))?))
 }
@@ -539,7 +539,7 @@ fn objection_event(step: &str, form: &FormData) -> Option<Result<(ObjectionEvent
 async fn objection_action(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path((id, step)): Path<(i64, String)>,
+    PagePath((id, step)): PagePath<(i64, String)>,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
@@ -623,7 +623,7 @@ async fn add_officer(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, 
 async fn set_officer_active(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path((id, status)): Path<(i64, String)>,
+    PagePath((id, status)): PagePath<(i64, String)>,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;

@@ -1,11 +1,11 @@
 //! Public pages: the request form, tracking, the public register, statistics, the audit head.
 
-use super::{download, Params};
+use super::{download, PagePath, Params};
 use crate::http::ctx::{set_cookie, Ctx, LANG_COOKIE, SESSION_COOKIE};
 use crate::http::{render, FormData, Page, PageError};
 use crate::views;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -125,14 +125,14 @@ async fn track_page(
     ))
 }
 
-pub async fn track(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(token): Path<String>) -> Result<Page, PageError> {
+pub async fn track(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(token): PagePath<String>) -> Result<Page, PageError> {
     track_page(&s, &ctx, &token, None, None).await
 }
 
 pub async fn file_objection(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path(token): Path<String>,
+    PagePath(token): PagePath<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
@@ -144,13 +144,22 @@ pub async fn file_objection(
     }
 }
 
-pub async fn withdraw(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(token): Path<String>, form: FormData) -> Result<Response, PageError> {
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    PagePath(token): PagePath<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
     form.check_csrf(&ctx)?;
     s.app.withdraw(&token, Utc::now()).await.map_err(|e| ctx.err(e))?;
     Ok(Redirect::to(&format!("/lacak/{token}")).into_response())
 }
 
-pub async fn track_document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path((token, id)): Path<(String, i64)>) -> Result<Response, PageError> {
+pub async fn track_document(
+    State(s): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    PagePath((token, id)): PagePath<(String, i64)>,
+) -> Result<Response, PageError> {
     Ok(download(s.app.requester_document(&token, id).await.map_err(|e| ctx.err(e))?))
 }
 
@@ -197,7 +206,7 @@ pub async fn register(State(s): State<AppState>, Extension(ctx): Extension<Ctx>,
     ))
 }
 
-pub async fn register_detail(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(reg_no): Path<String>) -> Result<Page, PageError> {
+pub async fn register_detail(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(reg_no): PagePath<String>) -> Result<Page, PageError> {
     let detail = public_detail(&s, &reg_no, ctx.lang).await.map_err(|e| ctx.err(e))?;
     Ok(render(&ctx, "register_detail.html", context! { r => detail }))
 }
@@ -221,7 +230,7 @@ pub async fn public_detail(s: &AppState, reg_no: &str, lang: Lang) -> Result<vie
     })
 }
 
-pub async fn public_document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn public_document(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
     Ok(download(s.app.public_document(id).await.map_err(|e| ctx.err(e))?))
 }
 
@@ -252,7 +261,7 @@ pub async fn privacy(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) 
 }
 
 /// Switches the language and returns to the page the user was on (`?next=`, same site only).
-pub async fn set_lang(Extension(ctx): Extension<Ctx>, Path(lang): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn set_lang(Extension(ctx): Extension<Ctx>, PagePath(lang): PagePath<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let lang = Lang::parse(&lang).unwrap_or_default();
     let next = q.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).cloned().unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();

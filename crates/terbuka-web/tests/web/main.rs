@@ -3,6 +3,8 @@
 
 mod util;
 
+mod authz;
+mod bad_input;
 mod flows;
 mod multinode;
 mod privacy;
