@@ -40,6 +40,10 @@ coded_enum! {
         ManageOfficers = "manage_officers",
         /// Edit the holiday and cuti bersama calendar.
         EditCalendar = "edit_calendar",
+        /// See a unit's register items in the console, drafts and exempt content included.
+        ViewInfo = "view_info",
+        /// Create, edit, attach files to, publish, schedule, withdraw and import register items.
+        ManageInfo = "manage_info",
     }
 }
 
@@ -60,10 +64,12 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
                 | A::HandleRequest
                 | A::ViewObjection
                 | A::RecordDispute
+                | A::ViewInfo
+                | A::ManageInfo
         ),
         Role::PpidPelaksana => match action {
             A::UseConsole | A::RegisterPaperRequest => true,
-            A::ViewRequest | A::ViewRequesterIdentity | A::HandleRequest | A::ViewObjection => own,
+            A::ViewRequest | A::ViewRequesterIdentity | A::HandleRequest | A::ViewObjection | A::ViewInfo | A::ManageInfo => own,
             _ => false,
         },
         Role::AtasanPpid => {
@@ -71,7 +77,7 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
             let in_scope = actor.unit.is_none() || own;
             match action {
                 A::UseConsole => true,
-                A::ViewRequest | A::ViewRequesterIdentity | A::ViewObjection | A::DecideObjection | A::RecordDispute => in_scope,
+                A::ViewRequest | A::ViewRequesterIdentity | A::ViewObjection | A::DecideObjection | A::RecordDispute | A::ViewInfo => in_scope,
                 _ => false,
             }
         }
@@ -96,10 +102,10 @@ mod tests {
             (Role::PpidUtama, A::DecideObjection | A::ManageOfficers | A::EditCalendar) => nothing,
             (Role::PpidUtama, _) => all,
             (Role::PpidPelaksana, A::UseConsole | A::RegisterPaperRequest) => all,
-            (Role::PpidPelaksana, A::ViewRequest | A::ViewRequesterIdentity | A::HandleRequest | A::ViewObjection) => own_only,
+            (Role::PpidPelaksana, A::ViewRequest | A::ViewRequesterIdentity | A::HandleRequest | A::ViewObjection | A::ViewInfo | A::ManageInfo) => own_only,
             (Role::PpidPelaksana, _) => nothing,
             (Role::AtasanPpid, A::UseConsole) => all,
-            (Role::AtasanPpid, A::ViewRequest | A::ViewRequesterIdentity | A::ViewObjection | A::DecideObjection | A::RecordDispute) => own_only,
+            (Role::AtasanPpid, A::ViewRequest | A::ViewRequesterIdentity | A::ViewObjection | A::DecideObjection | A::RecordDispute | A::ViewInfo) => own_only,
             (Role::AtasanPpid, _) => nothing,
         }
     }
@@ -117,7 +123,7 @@ mod tests {
                 cells += 3;
             }
         }
-        assert_eq!(cells, 4 * 11 * 3);
+        assert_eq!(cells, 4 * 13 * 3);
     }
 
     #[test]

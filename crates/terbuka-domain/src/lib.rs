@@ -8,6 +8,7 @@
 //! What lives here:
 //! - [`calendar`]: the one working-day calendar (national holidays, cuti bersama) and the
 //!   deadline policy on top of it (who owes a deadline, office hours in WIB).
+//! - [`dip`]: the public information register (DIP/DIK): categories, item life-cycle, exemption periods, cadence.
 //! - [`request`]: the *permohonan informasi* state machine (kip-rules §9.1).
 //! - [`objection`]: the *keberatan* and dispute state machine (kip-rules §9.2).
 //! - [`authz`]: who may do what, decided in one place.
@@ -18,6 +19,7 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod dip;
 pub mod model;
 pub mod objection;
 pub mod request;

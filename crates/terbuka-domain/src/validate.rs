@@ -7,7 +7,7 @@
 use crate::model::{DeliveryMethod, ObjectionGround, ObtainMethod, RequesterKind};
 use crate::model::{ExemptionGround, Outcome};
 use crate::request::{Exemption, Notice};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// One problem with one field; `code` is a catalog key such as `err.nik_format`.
@@ -635,5 +635,452 @@ mod tests {
         let e = o.validate().unwrap_err();
         assert_eq!(e.get("unit"), Some("err.unit_required"));
         assert_eq!(e.get("password"), Some("err.password_length"));
+    }
+}
+
+/// The DIP item form, the JSON API body and one row of a bulk import (all strings).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawItem {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// A unit id or code; resolved by the caller's lookup.
+    pub unit: Option<String>,
+    pub official: Option<String>,
+    pub produced_on: Option<String>,
+    pub produced_place: Option<String>,
+    pub period: Option<String>,
+    /// Comma-separated: `softcopy`, `hardcopy`.
+    pub formats: Option<String>,
+    /// `permanen`/`permanent`, or a number of years (`5`, `5 tahun`, `5 years`).
+    pub retention: Option<String>,
+    pub how_to_obtain: Option<String>,
+    pub category: Option<String>,
+    pub cadence_months: Option<String>,
+    pub exemption_ground: Option<String>,
+    pub legal_basis: Option<String>,
+    pub withheld: Option<String>,
+    pub consequence: Option<String>,
+    pub public_interest: Option<String>,
+    pub approval_ref: Option<String>,
+    pub decided_on: Option<String>,
+    pub exempt_until: Option<String>,
+    pub category_after: Option<String>,
+}
+
+/// The columns of a DIP table (download and bulk import), in order: the field name used by
+/// [`RawItem`] and the Indonesian header. Import accepts either spelling, in any order and case.
+pub const ITEM_COLUMNS: &[(&str, &str)] = &[
+    ("title", "judul"),
+    ("summary", "ringkasan_isi"),
+    ("unit", "unit"),
+    ("official", "penanggung_jawab"),
+    ("produced_on", "waktu_pembuatan"),
+    ("produced_place", "tempat_pembuatan"),
+    ("period", "periode"),
+    ("formats", "bentuk_informasi"),
+    ("retention", "jangka_waktu_penyimpanan"),
+    ("how_to_obtain", "cara_memperoleh"),
+    ("category", "kategori"),
+    ("cadence_months", "pembaruan_bulan"),
+    ("exemption_ground", "dasar_pengecualian"),
+    ("legal_basis", "dasar_hukum"),
+    ("withheld", "informasi_dikecualikan"),
+    ("consequence", "konsekuensi"),
+    ("public_interest", "kepentingan_publik"),
+    ("approval_ref", "persetujuan_atasan"),
+    ("decided_on", "tanggal_penetapan"),
+    ("exempt_until", "dikecualikan_sampai"),
+    ("category_after", "kategori_setelah"),
+];
+
+impl RawItem {
+    /// Maps a header (either spelling, case and spaces ignored) to its field name.
+    pub fn column(header: &str) -> Option<&'static str> {
+        let h = header.trim().trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
+        ITEM_COLUMNS.iter().find(|(f, id)| *f == h || *id == h).map(|(f, _)| *f)
+    }
+
+    /// Builds a raw item from one table row given the mapped columns (`None` = ignored column).
+    pub fn from_row(columns: &[Option<&'static str>], row: &[String]) -> RawItem {
+        let mut r = RawItem::default();
+        for (col, value) in columns.iter().zip(row) {
+            let v = Some(value.clone());
+            match col {
+                Some("title") => r.title = v,
+                Some("summary") => r.summary = v,
+                Some("unit") => r.unit = v,
+                Some("official") => r.official = v,
+                Some("produced_on") => r.produced_on = v,
+                Some("produced_place") => r.produced_place = v,
+                Some("period") => r.period = v,
+                Some("formats") => r.formats = v,
+                Some("retention") => r.retention = v,
+                Some("how_to_obtain") => r.how_to_obtain = v,
+                Some("category") => r.category = v,
+                Some("cadence_months") => r.cadence_months = v,
+                Some("exemption_ground") => r.exemption_ground = v,
+                Some("legal_basis") => r.legal_basis = v,
+                Some("withheld") => r.withheld = v,
+                Some("consequence") => r.consequence = v,
+                Some("public_interest") => r.public_interest = v,
+                Some("approval_ref") => r.approval_ref = v,
+                Some("decided_on") => r.decided_on = v,
+                Some("exempt_until") => r.exempt_until = v,
+                Some("category_after") => r.category_after = v,
+                _ => {}
+            }
+        }
+        r
+    }
+
+    /// The raw form of stored fields (to prefill the edit form and to export).
+    pub fn from_fields(f: &crate::dip::ItemFields, unit_code: &str) -> RawItem {
+        use crate::dip::RetentionKind;
+        let mut formats = Vec::new();
+        if f.softcopy {
+            formats.push("softcopy");
+        }
+        if f.hardcopy {
+            formats.push("hardcopy");
+        }
+        let ex = f.exemption.as_ref();
+        RawItem {
+            title: Some(f.title.clone()),
+            summary: Some(f.summary.clone()),
+            unit: Some(unit_code.to_string()),
+            official: Some(f.official.clone()),
+            produced_on: Some(f.produced_on.to_string()),
+            produced_place: Some(f.produced_place.clone()),
+            period: Some(f.period.clone()),
+            formats: Some(formats.join(",")),
+            retention: Some(match f.retention {
+                RetentionKind::Permanent => "permanen".to_string(),
+                RetentionKind::Years => format!("{} tahun", f.retention_years.unwrap_or(0)),
+            }),
+            how_to_obtain: Some(f.how_to_obtain.clone()),
+            category: Some(f.category.as_str().to_string()),
+            cadence_months: f.cadence_months.map(|m| m.to_string()),
+            exemption_ground: ex.map(|e| e.ground.as_str().to_string()),
+            legal_basis: ex.map(|e| e.legal_basis.clone()),
+            withheld: ex.map(|e| e.withheld.clone()),
+            consequence: ex.map(|e| e.consequence.clone()),
+            public_interest: ex.map(|e| e.public_interest.clone()),
+            approval_ref: ex.map(|e| e.approval_ref.clone()),
+            decided_on: ex.map(|e| e.decided_on.to_string()),
+            exempt_until: ex.and_then(|e| e.until.map(|d| d.to_string())),
+            category_after: ex.map(|e| e.category_after.as_str().to_string()),
+        }
+    }
+
+    /// Validates every field at once. `unit_lookup` resolves a unit id or code; `today` is the
+    /// WIB date (production dates may not lie in the future; exemption periods are bounded).
+    pub fn validate(&self, today: NaiveDate, unit_lookup: impl Fn(&str) -> Option<crate::model::UnitId>) -> Result<crate::dip::ItemFields, FieldErrors> {
+        use crate::dip::{ground_is_time_limited, Category, ExemptionRecord, ItemFields, RetentionKind, MAX_CADENCE_MONTHS, MAX_EXEMPTION_YEARS};
+        let mut e = FieldErrors::default();
+        let title = text(&mut e, "title", &self.title, 3, 300);
+        let summary = text(&mut e, "summary", &self.summary, 10, 5000);
+        let unit = match clean(&self.unit) {
+            None => {
+                e.add("unit", "err.unit_required");
+                0
+            }
+            Some(u) => unit_lookup(&u).unwrap_or_else(|| {
+                e.add("unit", "err.unit_unknown");
+                0
+            }),
+        };
+        let official = text(&mut e, "official", &self.official, 3, 200);
+        let produced_on = parse_date(&mut e, "produced_on", &self.produced_on);
+        if let Some(d) = produced_on {
+            if d > today {
+                e.add("produced_on", "err.date_in_future");
+            } else if d.year() < 1945 {
+                e.add("produced_on", "err.date_too_old");
+            }
+        }
+        let produced_place = optional_text(&mut e, "produced_place", &self.produced_place, 2, 200).unwrap_or_default();
+        let period = optional_text(&mut e, "period", &self.period, 2, 100).unwrap_or_default();
+        let (mut softcopy, mut hardcopy) = (false, false);
+        match clean(&self.formats) {
+            None => e.add("formats", "err.choose_at_least_one"),
+            Some(s) => {
+                for part in s.split([',', ';', '/']).map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()) {
+                    match part.replace([' ', '-', '_'], "").as_str() {
+                        "softcopy" | "soft" | "elektronik" | "digital" => softcopy = true,
+                        "hardcopy" | "hard" | "cetak" | "tercetak" => hardcopy = true,
+                        _ => {
+                            e.add("formats", "err.choose_one");
+                            break;
+                        }
+                    }
+                }
+                if !softcopy && !hardcopy && e.get("formats").is_none() {
+                    e.add("formats", "err.choose_at_least_one");
+                }
+            }
+        }
+        let (retention, retention_years) = match clean(&self.retention).map(|s| s.to_lowercase()) {
+            None => {
+                e.add("retention", "err.required");
+                (RetentionKind::Permanent, None)
+            }
+            Some(s) if matches!(s.as_str(), "permanen" | "permanent") => (RetentionKind::Permanent, None),
+            Some(s) => {
+                let n = s.trim_end_matches("tahun").trim_end_matches("years").trim_end_matches("year").trim();
+                match n.parse::<u32>() {
+                    Ok(y) if (1..=100).contains(&y) => (RetentionKind::Years, Some(y)),
+                    _ => {
+                        e.add("retention", "err.retention_format");
+                        (RetentionKind::Permanent, None)
+                    }
+                }
+            }
+        };
+        let how_to_obtain = text(&mut e, "how_to_obtain", &self.how_to_obtain, 3, 1000);
+        let category = match clean(&self.category).and_then(|c| parse_category(&c)) {
+            Some(c) => c,
+            None => {
+                e.add("category", "err.choose_one");
+                Category::SetiapSaat
+            }
+        };
+        let cadence_months = match clean(&self.cadence_months) {
+            None => (category == Category::Berkala).then_some(MAX_CADENCE_MONTHS),
+            Some(s) => match s.parse::<u32>() {
+                Ok(m) if (1..=MAX_CADENCE_MONTHS).contains(&m) && category == Category::Berkala => Some(m),
+                Ok(_) if category != Category::Berkala => {
+                    e.add("cadence_months", "err.cadence_only_berkala");
+                    None
+                }
+                _ => {
+                    e.add("cadence_months", "err.cadence_range");
+                    None
+                }
+            },
+        };
+        let exemption = if category == Category::Dikecualikan {
+            let ground = match clean(&self.exemption_ground).map(|s| s.to_lowercase()) {
+                Some(g) => match ExemptionGround::parse(g.trim_start_matches("pasal 17 ").trim_start_matches("huruf ").trim()) {
+                    Some(g) => Some(g),
+                    None => {
+                        e.add("exemption_ground", "err.choose_one");
+                        None
+                    }
+                },
+                None => {
+                    e.add("exemption_ground", "err.required");
+                    None
+                }
+            };
+            let legal_basis = text(&mut e, "legal_basis", &self.legal_basis, 5, 500);
+            let withheld = text(&mut e, "withheld", &self.withheld, 5, 2000);
+            let consequence = text(&mut e, "consequence", &self.consequence, 10, 5000);
+            let public_interest = text(&mut e, "public_interest", &self.public_interest, 10, 5000);
+            let approval_ref = text(&mut e, "approval_ref", &self.approval_ref, 3, 200);
+            let decided_on = parse_date(&mut e, "decided_on", &self.decided_on);
+            if decided_on.is_some_and(|d| d > today) {
+                e.add("decided_on", "err.date_in_future");
+            }
+            let until = match clean(&self.exempt_until) {
+                None => {
+                    if ground.is_some_and(ground_is_time_limited) {
+                        e.add("exempt_until", "err.exempt_until_required");
+                    }
+                    None
+                }
+                Some(_) => parse_date(&mut e, "exempt_until", &self.exempt_until),
+            };
+            if let (Some(u), Some(d)) = (until, decided_on) {
+                if u < d {
+                    e.add("exempt_until", "err.exempt_until_before_decision");
+                } else if d.checked_add_months(chrono::Months::new(12 * MAX_EXEMPTION_YEARS)).is_some_and(|max| u > max) {
+                    e.add("exempt_until", "err.exempt_until_too_long");
+                }
+            }
+            let category_after = match clean(&self.category_after).and_then(|c| parse_category(&c)) {
+                None if clean(&self.category_after).is_none() => Category::SetiapSaat,
+                Some(c) if c != Category::Dikecualikan => c,
+                _ => {
+                    e.add("category_after", "err.choose_one");
+                    Category::SetiapSaat
+                }
+            };
+            ground.zip(decided_on).map(|(ground, decided_on)| ExemptionRecord {
+                ground,
+                legal_basis,
+                withheld,
+                consequence,
+                public_interest,
+                approval_ref,
+                decided_on,
+                until,
+                category_after,
+            })
+        } else {
+            None
+        };
+        let produced_on = produced_on.unwrap_or(today);
+        e.into_result(|| ItemFields {
+            title,
+            summary,
+            unit,
+            official,
+            produced_on,
+            produced_place,
+            period,
+            softcopy,
+            hardcopy,
+            retention,
+            retention_years,
+            how_to_obtain,
+            category,
+            cadence_months,
+            exemption,
+        })
+    }
+}
+
+/// Accepts the code or the usual spellings (`serta-merta`, `setiap saat`, `dikecualikan`).
+fn parse_category(s: &str) -> Option<crate::dip::Category> {
+    let k = s.trim().to_lowercase().replace([' ', '-'], "_");
+    let k = k.trim_start_matches("informasi_").trim_start_matches("tersedia_");
+    crate::dip::Category::parse(k).or(match k {
+        "periodic" => Some(crate::dip::Category::Berkala),
+        "immediate" => Some(crate::dip::Category::SertaMerta),
+        "any_time" | "on_request" => Some(crate::dip::Category::SetiapSaat),
+        "exempt" => Some(crate::dip::Category::Dikecualikan),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod item_tests {
+    use super::*;
+    use crate::dip::{Category, RetentionKind};
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+    fn lookup(s: &str) -> Option<i64> {
+        match s {
+            "dinkes" | "3" => Some(3),
+            _ => None,
+        }
+    }
+    fn good() -> RawItem {
+        RawItem {
+            title: Some("Laporan Keuangan 2025".into()),
+            summary: Some("Laporan realisasi anggaran Dinas Kesehatan tahun 2025".into()),
+            unit: Some("dinkes".into()),
+            official: Some("Kepala Dinas Kesehatan".into()),
+            produced_on: Some("2026-01-10".into()),
+            formats: Some("softcopy, hardcopy".into()),
+            retention: Some("5 tahun".into()),
+            how_to_obtain: Some("Unduh di laman ini".into()),
+            category: Some("berkala".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_item() {
+        let f = good().validate(today(), lookup).unwrap();
+        assert_eq!((f.unit, f.softcopy, f.hardcopy), (3, true, true));
+        assert_eq!((f.retention, f.retention_years), (RetentionKind::Years, Some(5)));
+        assert_eq!(f.cadence_months, Some(6));
+        assert_eq!(f.category, Category::Berkala);
+        let back = RawItem::from_fields(&f, "dinkes").validate(today(), lookup).unwrap();
+        assert_eq!(back, f);
+    }
+
+    #[test]
+    fn every_problem_at_once() {
+        let raw = RawItem {
+            category: Some("rahasia".into()),
+            formats: Some("papirus".into()),
+            retention: Some("selamanya".into()),
+            unit: Some("x".into()),
+            ..Default::default()
+        };
+        let e = raw.validate(today(), lookup).unwrap_err();
+        for (field, code) in [
+            ("title", "err.required"),
+            ("summary", "err.required"),
+            ("unit", "err.unit_unknown"),
+            ("official", "err.required"),
+            ("produced_on", "err.required"),
+            ("formats", "err.choose_one"),
+            ("retention", "err.retention_format"),
+            ("how_to_obtain", "err.required"),
+            ("category", "err.choose_one"),
+        ] {
+            assert_eq!(e.get(field), Some(code), "{field}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn exempt_items_need_the_consequence_test() {
+        let mut raw = good();
+        raw.category = Some("dikecualikan".into());
+        let e = raw.validate(today(), lookup).unwrap_err();
+        for f in ["exemption_ground", "legal_basis", "withheld", "consequence", "public_interest", "approval_ref", "decided_on"] {
+            assert!(e.get(f).is_some(), "{f}");
+        }
+        raw.exemption_ground = Some("a".into());
+        raw.legal_basis = Some("UU 14/2008 Pasal 17 huruf a".into());
+        raw.withheld = Some("Identitas pelapor".into());
+        raw.consequence = Some("Membahayakan keselamatan pelapor".into());
+        raw.public_interest = Some("Kepentingan publik lebih kecil".into());
+        raw.approval_ref = Some("SK-01/2026".into());
+        raw.decided_on = Some("2026-02-01".into());
+        // Ground a is time-limited: an end date is required, within 30 years.
+        assert_eq!(raw.validate(today(), lookup).unwrap_err().get("exempt_until"), Some("err.exempt_until_required"));
+        raw.exempt_until = Some("2057-01-01".into());
+        assert_eq!(raw.validate(today(), lookup).unwrap_err().get("exempt_until"), Some("err.exempt_until_too_long"));
+        raw.exempt_until = Some("2026-01-01".into());
+        assert_eq!(raw.validate(today(), lookup).unwrap_err().get("exempt_until"), Some("err.exempt_until_before_decision"));
+        raw.exempt_until = Some("2030-12-31".into());
+        raw.cadence_months = Some("3".into());
+        assert_eq!(raw.validate(today(), lookup).unwrap_err().get("cadence_months"), Some("err.cadence_only_berkala"));
+        raw.cadence_months = None;
+        let f = raw.validate(today(), lookup).unwrap();
+        let ex = f.exemption.unwrap();
+        assert_eq!(ex.until, NaiveDate::from_ymd_opt(2030, 12, 31));
+        assert_eq!(ex.category_after, Category::SetiapSaat);
+        // Ground h has no fixed end.
+        raw.exemption_ground = Some("h".into());
+        raw.exempt_until = None;
+        assert!(raw.validate(today(), lookup).unwrap().exemption.unwrap().until.is_none());
+        raw.category_after = Some("dikecualikan".into());
+        assert_eq!(raw.validate(today(), lookup).unwrap_err().get("category_after"), Some("err.choose_one"));
+    }
+
+    #[test]
+    fn import_columns_in_either_language() {
+        assert_eq!(RawItem::column("Judul"), Some("title"));
+        assert_eq!(RawItem::column("\u{feff}ringkasan isi"), Some("summary"));
+        assert_eq!(RawItem::column("Cara-Memperoleh"), Some("how_to_obtain"));
+        assert_eq!(RawItem::column("exempt_until"), Some("exempt_until"));
+        assert_eq!(RawItem::column("warna"), None);
+        let cols = vec![Some("title"), None, Some("category")];
+        let r = RawItem::from_row(&cols, &["A".into(), "ignored".into(), "serta-merta".into()]);
+        assert_eq!((r.title.as_deref(), r.category.as_deref()), (Some("A"), Some("serta-merta")));
+        assert_eq!(parse_category("serta-merta"), Some(Category::SertaMerta));
+        assert_eq!(parse_category("Informasi Tersedia Setiap Saat"), Some(Category::SetiapSaat));
+    }
+
+    #[test]
+    fn bad_values() {
+        let mut raw = good();
+        raw.produced_on = Some("2030-01-01".into());
+        raw.cadence_months = Some("7".into());
+        raw.retention = Some("0 tahun".into());
+        raw.formats = Some(" , ".into());
+        let e = raw.validate(today(), lookup).unwrap_err();
+        assert_eq!(e.get("produced_on"), Some("err.date_in_future"));
+        assert_eq!(e.get("cadence_months"), Some("err.cadence_range"));
+        assert_eq!(e.get("retention"), Some("err.retention_format"));
+        assert_eq!(e.get("formats"), Some("err.choose_at_least_one"));
     }
 }
