@@ -10,16 +10,19 @@
 //! It knows no HTTP and makes no decision the domain makes.
 
 mod sql;
+mod sql_register;
 pub mod testing;
 pub mod types;
 
 pub use sql::{backend_of, SqlStore};
+pub use sql_register::{format_label, item_key, request_key};
 pub use types::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use terbuka_domain::audit::{AuditEntry, ChainHead, NewAuditEntry};
 use terbuka_domain::calendar::{DayOff, DayOffKind};
+use terbuka_domain::dip::ItemState;
 use terbuka_domain::{OfficerId, RequestId, UnitId};
 
 /// The store's own small error set.
@@ -114,4 +117,32 @@ pub trait Store: Send + Sync + 'static {
     async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
     async fn mail_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
     async fn outbox_counts(&self) -> Result<(i64, i64)>;
+
+    // The public information register (DIP/DIK). Every write also logs the item's search key.
+    /// Inserts items in one transaction: all or none (bulk import).
+    async fn insert_items(&self, items: Vec<NewItem>, write: ItemWrite) -> Result<Vec<i64>>;
+    /// Applies one change if the item is still at `expected_version`.
+    async fn update_item(&self, id: i64, expected_version: i64, change: ItemChange, write: ItemWrite) -> Result<StoredItem>;
+    async fn item(&self, id: i64) -> Result<Option<StoredItem>>;
+    /// The item promoted from a request's released document, if any.
+    async fn item_by_source(&self, document: i64) -> Result<Option<StoredItem>>;
+    async fn list_items(&self, filter: &ItemFilter) -> Result<Page<StoredItem>>;
+    /// Years and format labels of items in the given states (all states when empty).
+    async fn item_facets(&self, states: &[ItemState]) -> Result<ItemFacets>;
+    async fn item_versions(&self, id: i64) -> Result<Vec<ItemVersion>>;
+    /// Every revision of every file of an item, current and superseded.
+    async fn item_files(&self, id: i64) -> Result<Vec<InfoFile>>;
+    async fn info_file(&self, file_id: i64) -> Result<Option<InfoFile>>;
+    /// Extracted text of the item's current files.
+    async fn current_file_texts(&self, id: i64) -> Result<Vec<String>>;
+    /// Scheduled items due at `now`, and exempt items whose period ended before `today`.
+    async fn items_due(&self, now: DateTime<Utc>, today: NaiveDate) -> Result<(Vec<i64>, Vec<i64>)>;
+
+    // The search change log.
+    /// Changes with a sequence number above `seq`, oldest first.
+    async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, String)>>;
+    /// The highest sequence number logged so far (0 when none).
+    async fn search_change_head(&self) -> Result<i64>;
+    /// Logs keys as changed (e.g. when a unit's name changes the documents that show it).
+    async fn touch_search(&self, keys: Vec<String>) -> Result<()>;
 }

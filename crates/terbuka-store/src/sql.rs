@@ -20,10 +20,16 @@ use terbuka_domain::objection::{ObjectionClock, ObjectionState};
 use terbuka_domain::request::{RequestClock, RequestState};
 use terbuka_domain::*;
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql")), (2, include_str!("../migrations/sqlite/0002_register_indexes.sql"))];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql")), (2, include_str!("../migrations/postgres/0002_register_indexes.sql"))];
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_register_indexes.sql")),
+    (3, include_str!("../migrations/sqlite/0003_register.sql")),
+];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_register_indexes.sql")),
+    (3, include_str!("../migrations/postgres/0003_register.sql")),
+];
 
 #[derive(Clone)]
 pub struct SqlStore {
@@ -48,11 +54,11 @@ pub fn backend_of(url: &str) -> std::result::Result<Backend, String> {
     }
 }
 
-fn ts(at: DateTime<Utc>) -> String {
+pub(crate) fn ts(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn parse_ts(s: &str, what: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| StoreError::Corrupt(what.to_string()))
 }
 
@@ -60,7 +66,7 @@ fn opt_date(s: Option<String>, what: &str) -> Result<Option<NaiveDate>> {
     s.map(|s| parse_date(&s, what)).transpose()
 }
 
-fn date_str(d: NaiveDate) -> String {
+pub(crate) fn date_str(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -68,7 +74,7 @@ fn parse_code<T>(s: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T>
     parse(s).ok_or_else(|| StoreError::Corrupt(what.to_string()))
 }
 
-fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
+pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_string()),
         _ => StoreError::Other(e),
@@ -76,12 +82,12 @@ fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
 }
 
 /// A value bound to a dynamically built query.
-enum Bind {
+pub(crate) enum Bind {
     Int(i64),
     Text(String),
 }
 
-fn bind_all<'q>(
+pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     binds: &'q [Bind],
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
@@ -266,14 +272,14 @@ impl SqlStore {
     }
 
     /// Starts a writing transaction and takes the chain lock (see the module docs).
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
         Ok(tx)
     }
 
     /// Appends one audit entry inside `tx` (which must come from `begin_write`).
-    async fn append_in(tx: &mut Transaction<'static, Any>, at: DateTime<Utc>, entry: &NewAuditEntry) -> Result<()> {
+    pub(crate) async fn append_in(tx: &mut Transaction<'static, Any>, at: DateTime<Utc>, entry: &NewAuditEntry) -> Result<()> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
         let prev_seq: i64 = head.try_get("seq")?;
         let prev_hash: String = head.try_get("hash")?;
@@ -590,6 +596,7 @@ impl Store for SqlStore {
         if let Some((kind, note)) = &write.event {
             Self::insert_event(&mut tx, id, at, &write.actor, kind, None, c.state, note.as_deref()).await?;
         }
+        crate::sql_register::log_change(&mut tx, &crate::sql_register::request_key(&reg_no), at).await?;
         let mut mails = write.mails.clone();
         mails.extend(mails_for(&reg_no));
         Self::enqueue_tx(&mut tx, &mails).await?;
@@ -687,6 +694,7 @@ impl Store for SqlStore {
             }
         }
         Self::insert_documents(&mut tx, req.id, &write.documents, at).await?;
+        crate::sql_register::log_change(&mut tx, &crate::sql_register::request_key(&req.reg_no), at).await?;
         if let Some((kind, note)) = &write.event {
             Self::insert_event(&mut tx, req.id, at, &write.actor, kind, from, c.state, note.as_deref()).await?;
         }
@@ -889,5 +897,48 @@ impl Store for SqlStore {
     async fn outbox_counts(&self) -> Result<(i64, i64)> {
         let r = sqlx::query("SELECT COUNT(*) AS total, COUNT(sent_at) AS sent FROM outbox").fetch_one(&self.pool).await?;
         Ok((r.try_get("total")?, r.try_get("sent")?))
+    }
+
+    async fn insert_items(&self, items: Vec<NewItem>, write: ItemWrite) -> Result<Vec<i64>> {
+        self.reg_insert_items(items, write).await
+    }
+    async fn update_item(&self, id: i64, expected_version: i64, change: ItemChange, write: ItemWrite) -> Result<StoredItem> {
+        self.reg_update_item(id, expected_version, change, write).await
+    }
+    async fn item(&self, id: i64) -> Result<Option<StoredItem>> {
+        self.reg_item(id).await
+    }
+    async fn item_by_source(&self, document: i64) -> Result<Option<StoredItem>> {
+        self.reg_item_by_source(document).await
+    }
+    async fn list_items(&self, filter: &ItemFilter) -> Result<Page<StoredItem>> {
+        self.reg_list_items(filter).await
+    }
+    async fn item_facets(&self, states: &[terbuka_domain::dip::ItemState]) -> Result<ItemFacets> {
+        self.reg_item_facets(states).await
+    }
+    async fn item_versions(&self, id: i64) -> Result<Vec<ItemVersion>> {
+        self.reg_item_versions(id).await
+    }
+    async fn item_files(&self, id: i64) -> Result<Vec<InfoFile>> {
+        self.reg_item_files(id).await
+    }
+    async fn info_file(&self, file_id: i64) -> Result<Option<InfoFile>> {
+        self.reg_info_file(file_id).await
+    }
+    async fn current_file_texts(&self, id: i64) -> Result<Vec<String>> {
+        self.reg_current_file_texts(id).await
+    }
+    async fn items_due(&self, now: DateTime<Utc>, today: NaiveDate) -> Result<(Vec<i64>, Vec<i64>)> {
+        self.reg_items_due(now, today).await
+    }
+    async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+        self.reg_changes_after(seq, limit).await
+    }
+    async fn search_change_head(&self) -> Result<i64> {
+        self.reg_change_head().await
+    }
+    async fn touch_search(&self, keys: Vec<String>) -> Result<()> {
+        self.reg_touch_search(keys).await
     }
 }

@@ -303,3 +303,148 @@ pub struct Page<T> {
 pub(crate) fn parse_date(s: &str, what: &str) -> crate::Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| crate::StoreError::Corrupt(what.to_string()))
 }
+
+// ---- The public information register (DIP/DIK) ----
+
+use terbuka_domain::dip::{Category, ItemFields, ItemState};
+
+/// A register item as stored: its current fields and life-cycle facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredItem {
+    pub id: i64,
+    pub state: ItemState,
+    pub fields: ItemFields,
+    /// Comma-separated format labels of the current files (e.g. `PDF,XLSX`), for the facet.
+    pub formats: String,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_reason: Option<String>,
+    pub content_updated_on: NaiveDate,
+    pub source_document: Option<i64>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A file to store with an item: the bytes are already in the object store under `blob_key`.
+#[derive(Debug, Clone)]
+pub struct NewInfoFile {
+    pub blob_key: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Text extracted for search.
+    pub text: String,
+}
+
+/// One revision of one file of an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoFile {
+    pub id: i64,
+    pub item: i64,
+    pub slot: i64,
+    pub revision: i64,
+    pub item_version: i64,
+    pub blob_key: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+    /// When a later revision replaced it or it was removed; `None` for current files.
+    pub superseded_at: Option<DateTime<Utc>>,
+    pub removed: bool,
+}
+
+impl InfoFile {
+    pub fn is_current(&self) -> bool {
+        self.superseded_at.is_none()
+    }
+}
+
+/// One entry of an item's public history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemVersion {
+    pub item: i64,
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `create`, `edit`, `publish`, `schedule`, `unschedule`, `withdraw`, `restore`,
+    /// `attach`, `replace_file`, `remove_file`, `exemption_ended`, `import`, `promote`.
+    pub action: String,
+    pub state: ItemState,
+    pub fields: ItemFields,
+    pub note: Option<String>,
+}
+
+/// A new item.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub state: ItemState,
+    pub fields: ItemFields,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub source_document: Option<i64>,
+    pub files: Vec<NewInfoFile>,
+    /// History action (`create`, `import`, `promote`) and note.
+    pub action: String,
+    pub note: Option<String>,
+}
+
+/// How an item changes in one write: new values (any of them may equal the old ones), files
+/// added, replaced (by slot) or removed (by slot), and the history entry.
+#[derive(Debug, Clone)]
+pub struct ItemChange {
+    pub state: ItemState,
+    pub fields: ItemFields,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub withdrawn_reason: Option<String>,
+    /// Whether the content changed (resets the cadence clock of periodic items).
+    pub content_changed: bool,
+    pub add_files: Vec<NewInfoFile>,
+    pub replace_files: Vec<(i64, NewInfoFile)>,
+    pub remove_slots: Vec<i64>,
+    pub action: String,
+    pub note: Option<String>,
+}
+
+/// Who writes, when, and the audit entry of the write.
+#[derive(Debug, Clone)]
+pub struct ItemWrite {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub audit: NewAuditEntry,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ItemOrder {
+    /// Most recently updated first (register browsing, feeds).
+    #[default]
+    Updated,
+    /// By title (the DIP table).
+    Title,
+}
+
+/// How to list register items.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub unit: Option<UnitId>,
+    pub states: Vec<ItemState>,
+    pub categories: Vec<Category>,
+    pub year: Option<i32>,
+    /// A format label among the item's files (`PDF`).
+    pub format: Option<String>,
+    /// Case-insensitive match on the title.
+    pub text: Option<String>,
+    pub order: ItemOrder,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Counts of one register facet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFacets {
+    pub years: Vec<i32>,
+    pub formats: Vec<String>,
+}
