@@ -21,6 +21,8 @@ pub struct Config {
     pub deadlines: DeadlinePolicy,
     pub jobs: JobsConfig,
     pub uploads: UploadConfig,
+    pub files: FilesConfig,
+    pub search: SearchConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +112,61 @@ pub struct JobsConfig {
     pub outbox_interval_secs: u64,
 }
 
+/// Where register files are kept: a local folder (default) or an S3-compatible bucket.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// `local` or `s3`.
+    pub backend: String,
+    /// Local folder; empty means `<data_dir>/files`.
+    pub local_dir: String,
+    pub s3_bucket: String,
+    /// Empty for AWS; e.g. `http://127.0.0.1:9000` for MinIO (path-style requests).
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub s3_allow_http: bool,
+}
+
+/// The secret key may be set: never print it.
+impl std::fmt::Debug for FilesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilesConfig").field("backend", &self.backend).field("local_dir", &self.local_dir).field("s3_bucket", &self.s3_bucket).finish()
+    }
+}
+
+/// The full-text index: each node keeps its own, derived from the database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Index folder; empty means `<data_dir>/search`.
+    pub dir: String,
+    /// How often a node applies changes made on other nodes.
+    pub sync_interval_ms: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            backend: "local".into(),
+            local_dir: String::new(),
+            s3_bucket: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_allow_http: false,
+        }
+    }
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { dir: String::new(), sync_interval_ms: 1000 }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UploadConfig {
@@ -129,6 +186,8 @@ impl Default for Config {
             deadlines: DeadlinePolicy::default(),
             jobs: JobsConfig::default(),
             uploads: UploadConfig::default(),
+            files: FilesConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -211,7 +270,7 @@ impl Config {
                 table.insert("data_dir".into(), toml::Value::String(raw));
                 continue;
             }
-            let Some((section, key)) = ["server", "database", "security", "mail", "body", "deadlines", "jobs", "uploads"]
+            let Some((section, key)) = ["server", "database", "security", "mail", "body", "deadlines", "jobs", "uploads", "files", "search"]
                 .iter()
                 .find_map(|s| rest.strip_prefix(&format!("{s}_")).map(|k| (*s, k.to_string())))
             else {
@@ -239,6 +298,12 @@ impl Config {
         if !matches!(self.mail.smtp_security.as_str(), "none" | "starttls" | "tls") {
             bail!("mail.smtp_security must be none, starttls or tls");
         }
+        if !matches!(self.files.backend.as_str(), "local" | "s3") {
+            bail!("files.backend must be local or s3");
+        }
+        if self.files.backend == "s3" && self.files.s3_bucket.is_empty() {
+            bail!("files.s3_bucket is required when files.backend = \"s3\"");
+        }
         if self.deadlines.office_open >= self.deadlines.office_close {
             bail!("deadlines.office_open must be before deadlines.office_close");
         }
@@ -250,6 +315,35 @@ impl Config {
             format!("sqlite://{}", self.data_dir.join("terbuka.db").display())
         } else {
             self.database.url.clone()
+        }
+    }
+
+    /// The object store of register files.
+    pub fn blob_config(&self) -> terbuka_files::blobs::BlobConfig {
+        use terbuka_files::blobs::BlobConfig;
+        if self.files.backend == "s3" {
+            let f = &self.files;
+            BlobConfig::S3 {
+                bucket: f.s3_bucket.clone(),
+                endpoint: (!f.s3_endpoint.is_empty()).then(|| f.s3_endpoint.clone()),
+                region: f.s3_region.clone(),
+                access_key_id: f.s3_access_key_id.clone(),
+                secret_access_key: f.s3_secret_access_key.clone(),
+                allow_http: f.s3_allow_http,
+            }
+        } else if self.files.local_dir.is_empty() {
+            BlobConfig::Local { root: self.data_dir.join("files") }
+        } else {
+            BlobConfig::Local { root: PathBuf::from(&self.files.local_dir) }
+        }
+    }
+
+    /// The folder of this node's search index.
+    pub fn search_dir(&self) -> PathBuf {
+        if self.search.dir.is_empty() {
+            self.data_dir.join("search")
+        } else {
+            PathBuf::from(&self.search.dir)
         }
     }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod register;
 pub mod service;
 
 pub use config::Config;

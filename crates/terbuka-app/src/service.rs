@@ -108,6 +108,11 @@ pub struct App {
     pub config: Config,
     pub key: PiiKey,
     pub i18n: Catalogs,
+    /// Register files (local folder or S3-compatible bucket).
+    pub blobs: terbuka_files::blobs::Blobs,
+    /// This node's search index (in memory until `use_search_index` switches it to disk).
+    pub(crate) search: RwLock<terbuka_search::SearchIndex>,
+    pub(crate) search_sync: tokio::sync::Mutex<()>,
     calendar: RwLock<Option<(Instant, Arc<Calendar>)>>,
     stats_cache: Mutex<HashMap<Option<i32>, (Instant, StatsView)>>,
     limiter: LoginLimiter,
@@ -117,11 +122,11 @@ pub struct App {
 const CALENDAR_TTL_SECS: u64 = 30;
 const STATS_TTL_SECS: u64 = 30;
 
-fn officer_label(actor: &Actor) -> String {
+pub(crate) fn officer_label(actor: &Actor) -> String {
     format!("officer:{}", actor.officer)
 }
 
-fn audit_entry(actor: &str, action: &str, subject: String, detail: serde_json::Value) -> NewAuditEntry {
+pub(crate) fn audit_entry(actor: &str, action: &str, subject: String, detail: serde_json::Value) -> NewAuditEntry {
     NewAuditEntry { actor: actor.to_string(), action: action.to_string(), subject, detail: detail.to_string() }
 }
 
@@ -139,7 +144,7 @@ fn sniff_scan(data: &[u8]) -> Option<&'static str> {
 }
 
 /// Accepted response-document types (by content where the format has a signature).
-fn sniff_document(filename: &str, data: &[u8]) -> Option<&'static str> {
+pub(crate) fn sniff_document(filename: &str, data: &[u8]) -> Option<&'static str> {
     let lower = filename.to_lowercase();
     let ext = lower.rsplit('.').next().unwrap_or("");
     let zip = data.starts_with(b"PK\x03\x04");
@@ -158,7 +163,7 @@ fn sniff_document(filename: &str, data: &[u8]) -> Option<&'static str> {
 }
 
 /// A file name safe to store and to send back in a header.
-fn safe_filename(name: &str) -> String {
+pub(crate) fn safe_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().filter(|c| c.is_alphanumeric() || "._- ".contains(*c)).take(120).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
@@ -170,8 +175,15 @@ fn safe_filename(name: &str) -> String {
 }
 
 impl App {
+    /// Panics only if the configured object store cannot be set up (a local folder that cannot
+    /// be created, an invalid S3 setting): the process cannot serve files without it.
     pub fn new(store: Arc<dyn Store>, config: Config, key: PiiKey) -> App {
+        let blobs = terbuka_files::blobs::Blobs::new(&config.blob_config()).unwrap_or_else(|e| panic!("cannot set up the file store: {e}"));
+        let search = terbuka_search::SearchIndex::in_memory().expect("an in-memory search index");
         App {
+            blobs,
+            search: RwLock::new(search),
+            search_sync: tokio::sync::Mutex::new(()),
             store,
             config,
             key,

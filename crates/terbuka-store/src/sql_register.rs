@@ -148,7 +148,7 @@ async fn refresh_formats(tx: &mut Transaction<'static, Any>, item: i64) -> Resul
 
 /// The short format label of a content type, as shown in facets.
 pub fn format_label(content_type: &str) -> &'static str {
-    match content_type {
+    match content_type.split(';').next().unwrap_or("").trim() {
         "application/pdf" => "PDF",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "DOCX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "XLSX",
