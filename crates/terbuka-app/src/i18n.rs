@@ -19,6 +19,8 @@ const ID: &[&str] = &[
     include_str!("../locales/id/mail.toml"),
     include_str!("../locales/id/public.toml"),
     include_str!("../locales/id/console.toml"),
+    include_str!("../locales/id/register.toml"),
+    include_str!("../locales/id/console_register.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.toml"),
@@ -26,6 +28,8 @@ const EN: &[&str] = &[
     include_str!("../locales/en/mail.toml"),
     include_str!("../locales/en/public.toml"),
     include_str!("../locales/en/console.toml"),
+    include_str!("../locales/en/register.toml"),
+    include_str!("../locales/en/console_register.toml"),
 ];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {

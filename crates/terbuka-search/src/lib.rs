@@ -27,7 +27,7 @@
 
 mod analyzer;
 mod facets;
-pub mod query;
+mod query;
 mod safe;
 
 use std::collections::HashMap;
@@ -358,7 +358,7 @@ impl SearchIndex {
     /// Opens the index in `dir` (created if missing). The directory belongs to the index: if it
     /// holds an index of another schema version or analyzer, its content is deleted and a new
     /// empty index is created ([`SearchIndex::was_reset`] is then true and the caller must
-    /// reindex).
+    /// reindex). A non-empty directory that holds no index is refused (error), never wiped.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         Self::open_with_options(dir, IndexOptions::default())
     }
@@ -381,9 +381,14 @@ impl SearchIndex {
         let index = match index {
             Some(i) => i,
             None => {
-                if has_index {
-                    was_reset = true;
+                let owned = has_index || version_path.exists();
+                if !owned && fs::read_dir(dir)?.next().is_some() {
+                    return Err(SearchError::Io(std::io::Error::other(format!(
+                        "{} is not empty and holds no search index; refusing to wipe it",
+                        dir.display()
+                    ))));
                 }
+                was_reset = has_index;
                 for entry in fs::read_dir(dir)? {
                     let path = entry?.path();
                     if path.is_dir() {

@@ -325,6 +325,14 @@ fn cursor_and_docs_persist_across_reopen_and_version_change_resets() {
 }
 
 #[test]
+fn refuses_to_wipe_a_foreign_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("important.txt"), "data").unwrap();
+    assert!(SearchIndex::open(dir.path()).is_err());
+    assert!(dir.path().join("important.txt").exists());
+}
+
+#[test]
 fn rebuild_replaces_everything() {
     let idx = index_with(vec![doc("info:1", DocKind::Info, "Lama", "lama")]);
     let docs = (0..25_000).map(|i| doc(&format!("info:{i}"), DocKind::Info, "Baru", &format!("dokumen nomor{i}")));

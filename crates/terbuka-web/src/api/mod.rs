@@ -9,6 +9,7 @@
 pub mod extract;
 pub mod officer;
 pub mod public;
+pub mod register;
 
 use crate::http::ApiError;
 use crate::AppState;
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
     use officer as o;
     use public as p;
     Router::new()
+        .merge(register::routes())
         .route("/", get(index))
         .route("/requests", get(p::register).post(p::submit))
         .route("/requests/{reg_no}", get(p::register_detail))

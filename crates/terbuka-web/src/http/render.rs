@@ -11,9 +11,12 @@ use std::sync::OnceLock;
 use terbuka_app::i18n::Catalogs;
 use terbuka_domain::Lang;
 
+/// A list of `(name, source)` for templates under `templates/` (also used by the register pages,
+/// which keep their own lists next to their handlers).
+#[macro_export]
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
     };
 }
 
@@ -58,7 +61,8 @@ pub fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, src) in TEMPLATES {
+        let lists = [TEMPLATES, crate::pages::register::TEMPLATES, crate::pages::console_register::TEMPLATES];
+        for (name, src) in lists.into_iter().flatten() {
             env.add_template(name, src).expect("template compiles");
         }
         env.add_function("t", |state: &State, key: &str| -> String { catalogs().t(lang_of_state(state), key).to_string() });

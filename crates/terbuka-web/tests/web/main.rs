@@ -8,3 +8,5 @@ mod bad_input;
 mod flows;
 mod multinode;
 mod privacy;
+mod register_console;
+mod register_public;
