@@ -9,6 +9,7 @@ pub mod api;
 pub mod http;
 pub mod pages;
 pub mod routes;
+pub mod register_views;
 pub mod views;
 
 pub use routes::router;
