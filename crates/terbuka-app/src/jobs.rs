@@ -3,7 +3,11 @@
 //! - [`reminders`] queues mails to officers about notices due within 2 working days or overdue,
 //!   and keberatan responses likewise, each with a dedup key naming the request and its deadline;
 //! - [`close_expired`] closes requests whose objection window passed;
-//! - [`deliver_mail`] sends queued mails, claiming each with a lease so nodes do not collide.
+//! - [`deliver_mail`] sends queued mails, claiming each with a lease so nodes do not collide;
+//! - the register jobs publish scheduled items, open items whose exemption ended, and remind
+//!   officers of periodic items past their refresh date (`App::run_register_schedule`,
+//!   `App::remind_stale_items`);
+//! - the search sync applies the change log to this node's index (`App::sync_search`).
 
 use crate::mail::Mailer;
 use crate::service::App;
@@ -142,12 +146,22 @@ pub async fn deliver_mail(app: &App, mailer: &Mailer, now: DateTime<Utc>) -> any
 pub async fn run(app: std::sync::Arc<App>, mailer: Mailer) {
     let mut reminder_tick = tokio::time::interval(std::time::Duration::from_secs(app.config.jobs.reminder_interval_secs.max(1)));
     let mut mail_tick = tokio::time::interval(std::time::Duration::from_secs(app.config.jobs.outbox_interval_secs.max(1)));
+    let mut search_tick = tokio::time::interval(std::time::Duration::from_millis(app.config.search.sync_interval_ms.max(100)));
+    search_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut schedule_tick = tokio::time::interval(std::time::Duration::from_secs(30));
     loop {
         tokio::select! {
             _ = reminder_tick.tick() => {
                 let now = Utc::now();
                 if let Err(e) = reminders(&app, now).await { tracing::error!("reminder job failed: {e:#}"); }
                 if let Err(e) = close_expired(&app, now).await { tracing::error!("closing job failed: {e:#}"); }
+                if let Err(e) = app.remind_stale_items(now).await { tracing::error!("register reminder job failed: {e}"); }
+            }
+            _ = schedule_tick.tick() => {
+                if let Err(e) = app.run_register_schedule(Utc::now()).await { tracing::error!("register schedule job failed: {e}"); }
+            }
+            _ = search_tick.tick() => {
+                if let Err(e) = app.sync_search().await { tracing::error!("search sync failed: {e}"); }
             }
             _ = mail_tick.tick() => {
                 if let Err(e) = deliver_mail(&app, &mailer, Utc::now()).await { tracing::error!("mail job failed: {e:#}"); }

@@ -8,8 +8,8 @@
 pub mod api;
 pub mod http;
 pub mod pages;
-pub mod routes;
 pub mod register_views;
+pub mod routes;
 pub mod views;
 
 pub use routes::router;

@@ -53,6 +53,34 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Indonesian text tools (the analyzer the search uses).
+    Text {
+        #[command(subcommand)]
+        command: TextCommand,
+    },
+    /// Full-text search index tools.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TextCommand {
+    /// Read words one per line on stdin; write their stems (Sastrawi rules) one per line.
+    Stem,
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild this node's index from the database (stop `serve` on this node first: the index
+    /// folder has one writer).
+    Reindex,
+    /// Search from the command line (public results only, as on /cari).
+    Query {
+        /// The query, as typed on the search page.
+        text: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -120,6 +148,7 @@ async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
 }
 
 async fn serve(app: Arc<App>) -> anyhow::Result<()> {
+    open_search(&app).await?;
     if app.config.jobs.enabled {
         let mailer = Mailer::from_config(&app.config)?;
         tracing::info!("background jobs on; mail goes to {}", mailer.describe());
@@ -156,9 +185,26 @@ fn app_error(e: terbuka_app::AppError, app: &App) -> anyhow::Error {
     }
 }
 
+/// Opens this node's on-disk index and brings it up to date (rebuilding it when new or reset).
+async fn open_search(app: &App) -> anyhow::Result<()> {
+    let dir = app.config.search_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create search folder {}", dir.display()))?;
+    let index = terbuka_search::SearchIndex::open(&dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    app.use_search_index(index);
+    let n = app.sync_search().await.map_err(|e| app_error(e, app))?;
+    tracing::info!("search index in {} is up to date ({n} documents updated)", dir.display());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Text { command: TextCommand::Stem } = cli.command {
+        // No configuration, database or logging: a pure filter from stdin to stdout.
+        let stdin = std::io::stdin().lock();
+        let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        return terbuka_text::stem_lines(stdin, stdout).context("stemming stdin");
+    }
     init_logging();
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
@@ -247,6 +293,48 @@ async fn main() -> anyhow::Result<()> {
                 Calendar::new(Calendar::parse_csv(terbuka_app::service::BUNDLED_HOLIDAYS).map_err(anyhow::Error::msg)?)
             };
             println!("{}", calendar.add_working_days(from, n, CutiBersama::NonWorking));
+            Ok(())
+        }
+        Command::Text { .. } => unreachable!("handled before the configuration is read"),
+        Command::Search { command } => {
+            let app = open(&config).await?;
+            let dir = app.config.search_dir();
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create search folder {}", dir.display()))?;
+            let index = terbuka_search::SearchIndex::open(&dir)
+                .with_context(|| format!("cannot open the search index in {} (is `serve` running on this node?)", dir.display()))?;
+            app.use_search_index(index);
+            match command {
+                SearchCommand::Reindex => {
+                    let bar = indicatif::ProgressBar::new(0);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template("{spinner} reindexing [{bar:40}] {pos}/{len} documents ({elapsed})")
+                            .expect("progress template")
+                            .progress_chars("=> "),
+                    );
+                    let started = std::time::Instant::now();
+                    let n = app
+                        .reindex(&mut |done, total| {
+                            bar.set_length(total);
+                            bar.set_position(done);
+                        })
+                        .await
+                        .map_err(|e| app_error(e, &app))?;
+                    bar.finish_and_clear();
+                    println!("Search index rebuilt in {}: {n} public documents in {:.1} s.", dir.display(), started.elapsed().as_secs_f64());
+                }
+                SearchCommand::Query { text } => {
+                    app.sync_search().await.map_err(|e| app_error(e, &app))?;
+                    let q = terbuka_search::SearchQuery { text, page: 1, per_page: 10, ..Default::default() };
+                    let r = app.search(&q).map_err(|e| app_error(e, &app))?;
+                    println!("{} results{}", r.total, if r.fuzzy { " (typo-tolerant)" } else { "" });
+                    for h in r.hits {
+                        println!("{:<8} {}  {}", h.kind.as_str(), h.url, h.title_html.replace("<mark>", "").replace("</mark>", ""));
+                    }
+                    if let Some(s) = r.suggestion {
+                        println!("Did you mean: {s}");
+                    }
+                }
+            }
             Ok(())
         }
     }

@@ -81,6 +81,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/officer/calendar", Access::Officer),
     ep("POST", "/officer/calendar", Access::Officer),
     ep("DELETE", "/officer/calendar", Access::Officer),
+    ep("GET", "/informasi", Access::Public),
+    ep("GET", "/informasi/{id}", Access::Public),
+    ep("GET", "/informasi/{id}/berkas", Access::Public),
+    ep("GET", "/dik", Access::Public),
+    ep("GET", "/search", Access::Public),
 ];
 
 #[derive(Serialize)]
