@@ -55,6 +55,8 @@ pub struct DemoSummary {
     pub officers: usize,
     pub requests: usize,
     pub objections: usize,
+    /// Items of the public information register.
+    pub items: usize,
 }
 
 const SEED: u64 = 2026;
@@ -1463,7 +1465,7 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
     events.sort();
 
     let mut live: Vec<Live> = (0..n).map(|_| Live::default()).collect();
-    let mut summary = DemoSummary { units: unit_ids.len(), officers: officer_ids.len(), requests: 0, objections: 0 };
+    let mut summary = DemoSummary { units: unit_ids.len(), officers: officer_ids.len(), requests: 0, objections: 0, items: 0 };
     for (at, i, k) in events {
         if i == usize::MAX {
             crate::jobs::close_expired(app, at).await.with_context(|| format!("demo: closing job at {at}"))?;
@@ -1493,7 +1495,15 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
             app.store.mail_sent(m.id, now).await.context("demo: outbox")?;
         }
     }
-    tracing::info!(requests = summary.requests, objections = summary.objections, "demo data seeded");
+    // The public information register, written without syncing search after each item; one
+    // rebuild at the end.
+    let units: Vec<(UnitId, String, String)> = UNITS.iter().zip(&unit_ids).map(|(u, id)| (*id, u.code.to_string(), u.name.to_string())).collect();
+    app.defer_search(true);
+    let items = crate::demo_register::seed(app, &cast.utama, &units, now).await;
+    app.defer_search(false);
+    summary.items = items?;
+    app.sync_search().await.map_err(app_err).context("demo: building the search index")?;
+    tracing::info!(requests = summary.requests, objections = summary.objections, items = summary.items, "demo data seeded");
     Ok(Some(summary))
 }
 

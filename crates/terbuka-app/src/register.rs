@@ -91,6 +91,11 @@ fn blob_key(sha256: &str) -> String {
 }
 
 impl App {
+    /// Bulk writers (the demo seeder) skip the per-write sync and call `sync_search` once.
+    pub fn defer_search(&self, on: bool) {
+        self.defer_search.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The search index this node serves from.
     pub fn search_index(&self) -> SearchIndex {
         self.search.read().expect("search lock").clone()
@@ -903,6 +908,9 @@ impl App {
     /// After a register write on this node: bring this node's index up to date at once, so the
     /// officer sees the change in search immediately (other nodes follow within a second).
     async fn after_register_write(&self) {
+        if self.defer_search.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         if let Err(e) = self.sync_search().await {
             tracing::error!("search sync after write failed: {e}");
         }

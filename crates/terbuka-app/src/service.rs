@@ -113,6 +113,7 @@ pub struct App {
     /// This node's search index (in memory until `use_search_index` switches it to disk).
     pub(crate) search: RwLock<terbuka_search::SearchIndex>,
     pub(crate) search_sync: tokio::sync::Mutex<()>,
+    pub(crate) defer_search: std::sync::atomic::AtomicBool,
     calendar: RwLock<Option<(Instant, Arc<Calendar>)>>,
     stats_cache: Mutex<HashMap<Option<i32>, (Instant, StatsView)>>,
     limiter: LoginLimiter,
@@ -184,6 +185,7 @@ impl App {
             blobs,
             search: RwLock::new(search),
             search_sync: tokio::sync::Mutex::new(()),
+            defer_search: std::sync::atomic::AtomicBool::new(false),
             store,
             config,
             key,

@@ -216,7 +216,10 @@ async fn main() -> anyhow::Result<()> {
             }
             let app = open(&config).await?;
             match terbuka_app::demo::seed_if_empty(&app, Utc::now(), requests).await? {
-                Some(s) => println!("Demo data created: {} units, {} officers, {} requests, {} objections.", s.units, s.officers, s.requests, s.objections),
+                Some(s) => println!(
+                    "Demo data created: {} units, {} officers, {} requests, {} objections, {} register items.",
+                    s.units, s.officers, s.requests, s.objections, s.items
+                ),
                 None => println!("Demo data already present in {}; reusing it.", config.database_url()),
             }
             println!("\nDemo officer logins (password for each):");

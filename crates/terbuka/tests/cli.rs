@@ -133,3 +133,59 @@ fn demo_twice_users_and_audit_verify_catches_tampering() {
 fn tokio_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
+
+/// `terbuka text stem` against the reference Sastrawi output (../shared/data/stem-pairs-dev.tsv):
+/// the bar is 99.5 % agreement; the file must be there (CI has it), never skipped.
+#[test]
+fn text_stem_agrees_with_sastrawi() {
+    use std::io::Write;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/stem-pairs-dev.tsv");
+    let tsv = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the reference pairs must exist at {}: {e}", path.display()));
+    let pairs: Vec<(&str, &str)> = tsv.lines().filter(|l| !l.is_empty()).map(|l| l.split_once('\t').expect("word<TAB>stem")).collect();
+    assert!(pairs.len() > 3000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_terbuka"))
+        .args(["text", "stem"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run terbuka text stem");
+    let input: String = pairs.iter().map(|(w, _)| format!("{w}\n")).collect();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    let stems: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(stems.len(), pairs.len(), "one stem per input line");
+    let agree = pairs.iter().zip(&stems).filter(|((_, want), got)| want == got).count();
+    let rate = agree as f64 / pairs.len() as f64;
+    let misses: Vec<String> = pairs.iter().zip(&stems).filter(|((_, w), g)| w != g).take(10).map(|((word, w), g)| format!("{word}: {g} (want {w})")).collect();
+    println!("terbuka text stem: {agree}/{} = {:.3} %", pairs.len(), rate * 100.0);
+    assert!(rate >= 0.995, "agreement {:.3} % < 99.5 %; first misses: {misses:?}", rate * 100.0);
+    // Blank lines stay blank, so output lines stay aligned with input lines.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_terbuka"))
+        .args(["text", "stem"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("Penanganan\n\nkasus-kasus\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "tangan\n\nkasus\n");
+}
+
+/// `terbuka search reindex` rebuilds the on-disk index from the demo database, and `search
+/// query` finds demo information through it.
+#[test]
+fn search_reindex_and_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = terbuka(dir.path(), &["demo", "--requests", "20", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = terbuka(dir.path(), &["search", "reindex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Search index rebuilt"), "{}", stdout(&o));
+    let o = terbuka(dir.path(), &["search", "query", "laporan keuangan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("/informasi/"), "demo register items are searchable: {out}");
+}
