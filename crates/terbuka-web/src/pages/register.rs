@@ -377,12 +377,12 @@ pub async fn list(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Que
             context! {
                 code => c.map(|c| c.as_str()),
                 count => n,
-                href => format!("/informasi?{}", qs(&base_pairs(c.map(|c| c.as_str())))),
+                href => format!("?{}", qs(&base_pairs(c.map(|c| c.as_str())))),
                 current => c == lq.category,
             }
         })
         .collect();
-    let pager_base = format!("/informasi?{}", qs(&base_pairs(lq.category.map(|c| c.as_str()))));
+    let pager_base = format!("?{}", qs(&base_pairs(lq.category.map(|c| c.as_str()))));
     Ok(render(
         &ctx,
         "register/list.html",
@@ -524,7 +524,7 @@ pub async fn search(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Q
                 if !selected {
                     pr.push((name, v.value.clone()));
                 }
-                context! { label => v.label.clone(), count => v.count, selected => selected, href => format!("/cari?{}", qs(&pr)) }
+                context! { label => v.label.clone(), count => v.count, selected => selected, href => format!("?{}", qs(&pr)) }
             })
             .collect()
     };
@@ -540,9 +540,9 @@ pub async fn search(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Q
     let suggestion_href = view.as_ref().and_then(|v| v.suggestion.clone()).map(|sug| {
         let mut pr = pairs("q");
         pr.insert(0, ("q", sug));
-        format!("/cari?{}", qs(&pr))
+        format!("?{}", qs(&pr))
     });
-    let pager_base = format!("/cari?{}", qs(&pairs("")));
+    let pager_base = format!("?{}", qs(&pairs("")));
     Ok(render(
         &ctx,
         "register/search.html",
@@ -554,7 +554,7 @@ pub async fn search(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Q
             suggestion_href => suggestion_href,
             pager_base => pager_base,
             page => input.page,
-            clear_href => format!("/cari?{}", qs(&[("q", input.q.clone())])),
+            clear_href => format!("?{}", qs(&[("q", input.q.clone())])),
             filtered => input.has_filters(),
         },
     ))
