@@ -66,11 +66,22 @@ fn fields(unit: i64, title: &str, category: Category, year: i32) -> ItemFields {
 }
 
 fn file(name: &str, ct: &str, text: &str) -> NewInfoFile {
-    NewInfoFile { blob_key: format!("dip/xx/{name}"), filename: name.into(), content_type: ct.into(), size: 10, sha256: format!("sha-{name}"), text: text.into() }
+    NewInfoFile {
+        blob_key: format!("dip/xx/{name}"),
+        filename: name.into(),
+        content_type: ct.into(),
+        size: 10,
+        sha256: format!("sha-{name}"),
+        text: text.into(),
+    }
 }
 
 fn write(at: &str, action: &str) -> ItemWrite {
-    ItemWrite { at: t(at), actor: "officer:1".into(), audit: NewAuditEntry { actor: "officer:1".into(), action: action.into(), subject: "info:{id}".into(), detail: "{}".into() } }
+    ItemWrite {
+        at: t(at),
+        actor: "officer:1".into(),
+        audit: NewAuditEntry { actor: "officer:1".into(), action: action.into(), subject: "info:{id}".into(), detail: "{}".into() },
+    }
 }
 
 fn new_item(f: ItemFields, state: ItemState, files: Vec<NewInfoFile>) -> NewItem {
@@ -95,7 +106,10 @@ fn change(item: &StoredItem, action: &str) -> ItemChange {
 async fn items_versions_and_files(s: &dyn Store) -> R {
     let u = unit(s, "dinkes").await?;
     let ids = s
-        .insert_items(vec![new_item(fields(u, "Laporan Keuangan", Category::Berkala, 2025), ItemState::Draft, vec![file("a.pdf", "application/pdf", "teks satu")])], write("2026-01-05T03:00:00Z", "info.create"))
+        .insert_items(
+            vec![new_item(fields(u, "Laporan Keuangan", Category::Berkala, 2025), ItemState::Draft, vec![file("a.pdf", "application/pdf", "teks satu")])],
+            write("2026-01-05T03:00:00Z", "info.create"),
+        )
         .await?;
     let item = s.item(ids[0]).await?.expect("item");
     assert_eq!((item.state, item.version, item.formats.as_str()), (ItemState::Draft, 1, "PDF"));
@@ -160,7 +174,10 @@ async fn items_versions_and_files(s: &dyn Store) -> R {
 
 async fn bulk_insert_is_all_or_nothing(s: &dyn Store) -> R {
     let u = unit(s, "dinsos").await?;
-    let doc_item = |title: &str, src: Option<i64>| NewItem { source_document: src, ..new_item(fields(u, title, Category::SetiapSaat, 2024), ItemState::Published, vec![]) };
+    let doc_item = |title: &str, src: Option<i64>| NewItem {
+        source_document: src,
+        ..new_item(fields(u, title, Category::SetiapSaat, 2024), ItemState::Published, vec![])
+    };
     let before_audit = s.audit_entries().await?.len();
     let ids = s.insert_items((0..5).map(|i| doc_item(&format!("Item {i}"), None)).collect(), write("2026-02-01T03:00:00Z", "info.import")).await?;
     assert_eq!(ids.len(), 5);
@@ -213,11 +230,12 @@ async fn filters_facets_and_due_items(s: &dyn Store) -> R {
     assert_eq!(titles(s.list_items(&f(&|f| f.format = Some("DF".into()))).await?), Vec::<String>::new(), "formats match whole labels");
     assert_eq!(titles(s.list_items(&f(&|f| f.text = Some("100%_".into()))).await?), vec!["Rahasia 100%_x"], "LIKE wildcards are literal");
     assert_eq!(titles(s.list_items(&f(&|f| f.text = Some("bANJIR".into()))).await?), vec!["Banjir 2024"]);
-    let page = s.list_items(&f(&|f| {
-        f.limit = 2;
-        f.offset = 2;
-    }))
-    .await?;
+    let page = s
+        .list_items(&f(&|f| {
+            f.limit = 2;
+            f.offset = 2;
+        }))
+        .await?;
     assert_eq!((page.total, page.items.len()), (5, 2));
     let facets = s.item_facets(&[ItemState::Published]).await?;
     assert_eq!(facets.years, vec![2025, 2024, 2023]);
@@ -233,7 +251,9 @@ async fn filters_facets_and_due_items(s: &dyn Store) -> R {
 async fn change_log_is_ordered(s: &dyn Store) -> R {
     let u = unit(s, "kominfo").await?;
     assert_eq!(s.search_change_head().await?, 0);
-    let ids = s.insert_items(vec![new_item(fields(u, "A", Category::SetiapSaat, 2025), ItemState::Published, vec![])], write("2026-02-01T03:00:00Z", "info.create")).await?;
+    let ids = s
+        .insert_items(vec![new_item(fields(u, "A", Category::SetiapSaat, 2025), ItemState::Published, vec![])], write("2026-02-01T03:00:00Z", "info.create"))
+        .await?;
     let item = s.item(ids[0]).await?.unwrap();
     s.update_item(item.id, 1, change(&item, "edit"), write("2026-02-01T04:00:00Z", "info.edit")).await?;
     s.touch_search(vec!["request:PMH-2026-00001".into()]).await?;

@@ -129,12 +129,21 @@ async fn seed(t: &TestApp) -> Seeded {
         .await
         .unwrap();
     open.push(o1.id);
-    let o2 = a.create_item(u, &item("Penanganan Banjir Kota", "Rencana penanganan banjir di wilayah kota.", "serta_merta"), Intent::Publish, vec![], now).await.unwrap();
+    let o2 = a
+        .create_item(u, &item("Penanganan Banjir Kota", "Rencana penanganan banjir di wilayah kota.", "serta_merta"), Intent::Publish, vec![], now)
+        .await
+        .unwrap();
     open.push(o2.id);
     let f = a.create_item(u, &item("=SUM(A1:A2) Rekap Data", "Rekapitulasi data layanan.", "setiap_saat"), Intent::Publish, vec![], now).await.unwrap();
     open.push(f.id);
     let ex = a
-        .create_item(u, &exempt_item(), Intent::Publish, vec![pdf(EX_FILENAME, &format!("{EX_PDF} denah")), docx(EX_FILENAME, &format!("{EX_DOCX} jadwal"))], now)
+        .create_item(
+            u,
+            &exempt_item(),
+            Intent::Publish,
+            vec![pdf(EX_FILENAME, &format!("{EX_PDF} denah")), docx(EX_FILENAME, &format!("{EX_DOCX} jadwal"))],
+            now,
+        )
         .await
         .unwrap();
     let draft = a
@@ -147,7 +156,10 @@ async fn seed(t: &TestApp) -> Seeded {
         )
         .await
         .unwrap();
-    let wd = a.create_item(u, &item(WD_TITLE, &format!("{WD_SUMMARY} hasil survei"), "setiap_saat"), Intent::Publish, vec![pdf("survei", "isi survei")], now).await.unwrap();
+    let wd = a
+        .create_item(u, &item(WD_TITLE, &format!("{WD_SUMMARY} hasil survei"), "setiap_saat"), Intent::Publish, vec![pdf("survei", "isi survei")], now)
+        .await
+        .unwrap();
     a.item_event(u, wd.id, wd.version, ItemEvent::Withdraw, None, Some(WD_REASON.into()), now).await.unwrap();
     let files = |id: i64| async move { t.app.store.item_files(id).await.unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>() };
     let exempt_files = files(ex.id).await;
@@ -229,6 +241,9 @@ async fn no_leaks(t: TestApp) {
             assert!(r.status.is_success(), "{url} answered {}", r.status);
             assert_clean(&url, &r.text());
             assert_clean(&url, &unescape(&r.text()));
+            for prefix in ["dip.list.", "dip.item.", "dip.field.", "dip.category.", "dip.search.", "dip.dik.", "dip.action.", "dip.err.", "enum."] {
+                assert!(!r.text().contains(prefix), "{url}: a catalog key is missing ({prefix}…)");
+            }
         }
         // The exempt item is listed, not leaked: its title is on the DIK page and its own page.
         let dik = html(&mut c, &format!("/informasi/dik?lang={lang}")).await;
@@ -594,7 +609,8 @@ async fn hostile_parameters_never_cause_a_server_error() {
             }
         }
     }
-    for p in ["/informasi/-1", "/informasi/0", "/informasi/99999999999999999999", "/informasi/berkas/abc", "/api/v1/informasi/abc", "/api/v1/informasi/-3/berkas"]
+    for p in
+        ["/informasi/-1", "/informasi/0", "/informasi/99999999999999999999", "/informasi/berkas/abc", "/api/v1/informasi/abc", "/api/v1/informasi/-3/berkas"]
     {
         assert_eq!(c.get(p).await.status, StatusCode::NOT_FOUND, "{p}");
     }
