@@ -169,3 +169,31 @@ def test_officer_signs_in_and_sees_the_inbox(server, nojs):
     nojs.find_element(By.CSS_SELECTOR, "a[href^='/konsol/permohonan/']").click()
     assert "PMH-" in nojs.find_element(By.TAG_NAME, "h1").text
     shot(nojs, "console-request-mobile")
+
+
+def test_register_and_search_without_javascript(server, nojs):
+    nojs.get(server + "/informasi")
+    items = nojs.find_elements(By.CSS_SELECTOR, "a[href^='/informasi/']")
+    item_links = [a.get_attribute("href") for a in items if re.search(r"/informasi/\d+$", a.get_attribute("href") or "")]
+    assert item_links, "the register lists demo items"
+    overflow = nojs.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"/informasi is {overflow}px wider than the screen"
+    shot(nojs, "dip-mobile")
+    nojs.get(item_links[0])
+    assert nojs.find_element(By.TAG_NAME, "h1").text.strip()
+    shot(nojs, "dip-item-mobile")
+    # Search as a citizen types it: an inflected form and a typo.
+    nojs.get(server + "/cari")
+    box = nojs.find_element(By.NAME, "q")
+    box.send_keys("laporan keuangan")
+    box.submit()
+    assert "/cari" in nojs.current_url and "q=" in nojs.current_url
+    marks = nojs.find_elements(By.TAG_NAME, "mark")
+    assert marks, "results highlight the matched words"
+    shot(nojs, "search-mobile")
+    nojs.get(server + "/cari?q=anggarn")
+    assert nojs.find_elements(By.CSS_SELECTOR, "a[href^='/informasi/']"), "a typo still finds information"
+    # The DIK lists exempt information by title only.
+    nojs.get(server + "/informasi/dik")
+    assert "Rekam Medis" in nojs.page_source
+    shot(nojs, "dik-mobile")
