@@ -325,7 +325,7 @@ fn slots(files: &[InfoFile]) -> Vec<Value> {
     by_slot
         .into_iter()
         .map(|(slot, mut revs)| {
-            revs.sort_by(|a, b| b.revision.cmp(&a.revision));
+            revs.sort_by_key(|f| std::cmp::Reverse(f.revision));
             let current = revs.iter().find(|f| f.is_current()).map(|f| file_value(f));
             context! { slot => slot, current => current, revisions => revs.iter().map(|f| file_value(f)).collect::<Vec<_>>() }
         })
@@ -645,7 +645,7 @@ async fn files(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePa
     let actor = ctx.actor()?;
     let version = version_of(&form, &ctx)?;
     let bad_request = || PageError::with(StatusCode::BAD_REQUEST, "err.bad_request", ctx.lang);
-    let slot = form.get("slot").map(|s| s.trim().parse::<i64>().map_err(|_| bad_request())).transpose()?;
+    let slot = form.get("slot").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(|s| s.parse::<i64>().map_err(|_| bad_request())).transpose()?;
     let mut errors = FieldErrors::default();
     let note = note_field(&mut errors, "note", form.get("note"));
     let op = form.get("op").unwrap_or_default();

@@ -26,6 +26,7 @@ use terbuka_domain::request::RequestState;
 use terbuka_domain::validate::FieldErrors;
 use terbuka_domain::Lang;
 use terbuka_files::table;
+use terbuka_search::{DocKind, SearchQuery};
 use terbuka_store::{ItemFilter, ItemOrder, Unit};
 
 /// Templates of these pages (`templates!("register/x.html", ...)`).
@@ -236,26 +237,18 @@ pub fn search_input(p: &Params, units: &[Unit], names: Names, per_page_param: bo
     (input, e)
 }
 
-/// A value of the type a function takes by reference, built with `Default` (lets this crate
-/// fill the search crate's query type through `App::search`'s signature).
-fn default_arg<T: Default, R>(_f: fn(&App, &T) -> R) -> T {
-    T::default()
-}
-
 /// Runs a search and turns the result into the public view (labels in `lang`).
 pub fn run_search(app: &App, input: &SearchInput, units: &[Unit], lang: Lang) -> Result<rv::SearchView, AppError> {
-    let mut q = default_arg(App::search);
-    q.text = input.q.clone();
-    q.kind = match input.kind {
-        Some(k) => Some(serde_json::from_value(serde_json::Value::String(k.to_string())).map_err(|e| AppError::Internal(e.into()))?),
-        None => None,
+    let q = SearchQuery {
+        text: input.q.clone(),
+        kind: input.kind.and_then(DocKind::parse),
+        category: input.category.clone(),
+        unit: input.unit.clone(),
+        year: input.year,
+        format: input.format.clone(),
+        page: input.page.max(1),
+        per_page: input.per_page.clamp(1, 100),
     };
-    q.category = input.category.clone();
-    q.unit = input.unit.clone();
-    q.year = input.year;
-    q.format = input.format.clone();
-    q.page = input.page.max(1);
-    q.per_page = input.per_page.clamp(1, 100);
     let r = app.search(&q)?;
     let fv = |list: &[(String, u64)], label: &dyn Fn(&str) -> String| -> Vec<rv::FacetValue> {
         list.iter().map(|(v, n)| rv::FacetValue { value: v.clone(), label: label(v), count: *n }).collect()
@@ -271,7 +264,7 @@ pub fn run_search(app: &App, input: &SearchInput, units: &[Unit], lang: Lang) ->
         .hits
         .iter()
         .map(|h| rv::SearchHitView {
-            kind: if h.kind.as_str() == "request" { "request" } else { "info" },
+            kind: h.kind.as_str(),
             title_html: h.title_html.clone(),
             snippet_html: h.snippet_html.clone(),
             url: h.url.clone(),
