@@ -225,6 +225,7 @@ impl App {
     }
 
     /// Publish, schedule, unschedule, withdraw (with a reason) or restore an item.
+    #[allow(clippy::too_many_arguments)] // each argument is one field of the officer's form
     pub async fn item_event(
         &self,
         actor: &Actor,
@@ -274,6 +275,7 @@ impl App {
     }
 
     /// Adds files, replaces one (by slot) or removes one; every revision stays in the history.
+    #[allow(clippy::too_many_arguments)] // each argument is one field of the officer's form
     pub async fn change_files(
         &self,
         actor: &Actor,

@@ -79,6 +79,7 @@ pub(crate) async fn log_change(tx: &mut Transaction<'static, Any>, key: &str, at
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_version(
     tx: &mut Transaction<'static, Any>,
     item: i64,

@@ -132,13 +132,15 @@ fn may_record_dispute(actor: &Actor) -> bool {
 }
 
 /// The console's own menu, by role (links only; every page checks again through the App).
-fn console_nav(actor: &Actor) -> Vec<Value> {
+/// The console menu (shared with the register's console pages).
+pub(crate) fn console_nav(actor: &Actor) -> Vec<Value> {
     let mut nav = vec![("/konsol", "console.nav.inbox")];
     if matches!(actor.role, Role::PpidUtama | Role::PpidPelaksana) {
         nav.push(("/konsol/permohonan-baru", "console.nav.new_request"));
     }
     if matches!(actor.role, Role::PpidUtama | Role::AtasanPpid | Role::PpidPelaksana) {
         nav.push(("/konsol/keberatan", "console.nav.objections"));
+        nav.push(("/konsol/informasi", "console_register.nav"));
     }
     if actor.role == Role::Admin {
         nav.push(("/konsol/petugas", "console.nav.officers"));

@@ -130,21 +130,7 @@ fn unit_options(units: &[Unit], actor: &Actor, lang: Lang) -> Vec<Value> {
 }
 
 /// The console menu, by role (as on the other console pages), with the register's entry.
-fn console_nav(actor: &Actor) -> Vec<Value> {
-    let mut nav = vec![("/konsol", "console.nav.inbox")];
-    if matches!(actor.role, Role::PpidUtama | Role::PpidPelaksana) {
-        nav.push(("/konsol/permohonan-baru", "console.nav.new_request"));
-    }
-    if matches!(actor.role, Role::PpidUtama | Role::AtasanPpid | Role::PpidPelaksana) {
-        nav.push(("/konsol/keberatan", "console.nav.objections"));
-        nav.push(("/konsol/informasi", "console_register.nav"));
-    }
-    if actor.role == Role::Admin {
-        nav.push(("/konsol/petugas", "console.nav.officers"));
-    }
-    nav.push(("/konsol/kalender", "console.nav.calendar"));
-    nav.into_iter().map(|(href, key)| context! { href => href, key => key }).collect()
-}
+use super::console::console_nav;
 
 fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().map(|x| f(*x)).collect()
