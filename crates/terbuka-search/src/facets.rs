@@ -1,6 +1,10 @@
 //! Facet counting straight from the STRING fast fields' term ordinals: one pass over the
 //! matching documents (no scoring), a `Vec<u64>` of counts per segment and dimension, and the
 //! ordinals turned into strings only once per non-zero bucket.
+//!
+//! Facets are bounded: each segment feeds at most `cap` matching documents (in doc-id order) to
+//! the facet counts; `total` still counts every document the collector sees, and `sampled`
+//! tells that the counts are over the first `cap` matches only.
 
 use std::collections::HashMap;
 
@@ -15,14 +19,20 @@ pub const FACET_FIELDS: [&str; 5] = ["kind", "category", "unit", "year", "format
 pub struct FacetFruit {
     pub total: u64,
     pub dims: Vec<HashMap<String, u64>>,
+    /// the facet counts cover only the first `cap` matches of a segment
+    pub sampled: bool,
 }
 
-pub struct FacetCollector;
+pub struct FacetCollector {
+    pub cap: u64,
+}
 
 pub struct FacetSegmentCollector {
     cols: Vec<Option<StrColumn>>,
     counts: Vec<Vec<u64>>,
     total: u64,
+    counted: u64,
+    cap: u64,
     buf: Vec<Option<u64>>,
 }
 
@@ -39,7 +49,7 @@ impl Collector for FacetCollector {
             counts.push(vec![0u64; col.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
             cols.push(col);
         }
-        Ok(FacetSegmentCollector { cols, counts, total: 0, buf: Vec::new() })
+        Ok(FacetSegmentCollector { cols, counts, total: 0, counted: 0, cap: self.cap, buf: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -47,9 +57,10 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, segment_fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
-        let mut out = FacetFruit { total: 0, dims: vec![HashMap::new(); FACET_FIELDS.len()] };
+        let mut out = FacetFruit { total: 0, dims: vec![HashMap::new(); FACET_FIELDS.len()], sampled: false };
         for f in segment_fruits {
             out.total += f.total;
+            out.sampled |= f.sampled;
             for (dst, src) in out.dims.iter_mut().zip(f.dims) {
                 for (k, v) in src {
                     *dst.entry(k).or_insert(0) += v;
@@ -65,6 +76,10 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
+        if self.counted >= self.cap {
+            return;
+        }
+        self.counted += 1;
         for (col, counts) in self.cols.iter().zip(self.counts.iter_mut()) {
             if let Some(col) = col {
                 if let Some(ord) = col.ords().first(doc) {
@@ -78,6 +93,12 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn collect_block(&mut self, docs: &[DocId]) {
         self.total += docs.len() as u64;
+        let room = self.cap.saturating_sub(self.counted).min(docs.len() as u64) as usize;
+        if room == 0 {
+            return;
+        }
+        self.counted += room as u64;
+        let docs = &docs[..room];
         self.buf.resize(docs.len(), None);
         for (col, counts) in self.cols.iter().zip(self.counts.iter_mut()) {
             if let Some(col) = col {
@@ -108,6 +129,6 @@ impl SegmentCollector for FacetSegmentCollector {
             }
             dims.push(m);
         }
-        FacetFruit { total: self.total, dims }
+        FacetFruit { total: self.total, dims, sampled: self.total > self.counted }
     }
 }

@@ -4,9 +4,14 @@
 //! (`id_stem`: tokenize, drop stopwords, Sastrawi stem; `id_plain`: lower-case words).
 //!
 //! # Ranking and matching
-//! * BM25 over `title` (boost 3), `body` (1) and `attachments_text` (0.5), all stemmed with
-//!   positions, plus `plain` (title + body, unstemmed, boost 1) so that the exact word typed
-//!   ranks above other forms of the same stem.
+//! * Matching uses one combined stemmed field `all` (title + body + attachments, positions):
+//!   each free word is ONE term on `all`, each phrase one phrase query on `all`, so a
+//!   conjunction is a plain posting-list intersection.
+//! * Ranking: BM25 on `all`, plus ranking-only boosts: the stem in `title` (+2) and the exact
+//!   typed word in `plain` (title + body, unstemmed, +1) so that the exact word ranks above other
+//!   forms of the same stem; a phrase found in the title gets the title boost too. For pure word
+//!   queries the top hits come from a block-max WAND pass on `all` (the page plus
+//!   100 candidates, see `RERANK_POOL`) re-scored with the boosts.
 //! * Every free word must match (AND) in at least one of the fields; `"phrases"` match
 //!   consecutive stemmed positions (stopword gaps kept); `-word` excludes. See [`query`].
 //! * Fallbacks, in order, each only when the previous stage found nothing:
@@ -19,8 +24,12 @@
 //! * Empty input (or only `-exclusions`) lists the documents matching the filters, newest
 //!   first; input made only of stopwords returns nothing.
 //! * Facet counts are for the final, filtered result set (every filter applied, including the
-//!   dimension's own).
-//! * Pages past [`MAX_OFFSET`] return no hits (total is still exact).
+//!   dimension's own), computed over at most [`COUNT_CAP`] matches per segment (index order);
+//!   `facets_partial` tells when more matched.
+//! * `total` is exact for a single word and for queries with phrases, exclusions, filters or
+//!   typo fallback; for a conjunction of ≥ 2 words it is counted up to [`COUNT_CAP`] and
+//!   `total_is_lower_bound` is set when more match.
+//! * Pages past [`MAX_OFFSET`] return no hits (total is still computed as above).
 //!
 //! The index is a pure function of what [`SearchIndex::apply`] / [`SearchIndex::rebuild`]
 //! received: nothing else ever enters it.
@@ -37,20 +46,20 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term, COLLECT_BLOCK_BUFFER_LEN};
 
 pub use analyzer::{IdTokenizer, PLAIN_ANALYZER, STEM_ANALYZER};
-use facets::{FacetCollector, FACET_FIELDS};
+use facets::{FacetCollector, FacetFruit, FACET_FIELDS};
 use query::{Parsed, Phrase, Word};
 
 /// Bump when the schema or the way documents are indexed changes; an on-disk index with
 /// another version (or built with another analyzer, see `analyzer::fingerprint`) is wiped.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Deepest result offset served.
 pub const MAX_OFFSET: usize = 10_000;
 /// Attachments are indexed in full but only this many bytes are stored for snippets.
@@ -58,10 +67,15 @@ pub const ATTACHMENT_PREVIEW_BYTES: usize = 32 * 1024;
 
 const VERSION_FILE: &str = "terbuka-search.version";
 const SNIPPET_CHARS: usize = 200;
-const TITLE_BOOST: f32 = 3.0;
-const BODY_BOOST: f32 = 1.0;
-const ATTACHMENT_BOOST: f32 = 0.5;
+/// Matches are counted exactly up to this many for conjunctions of words (then `total` is this
+/// cap and `total_is_lower_bound` is set); facets are computed over at most this many matches
+/// per segment (then `facets_partial` is set).
+pub const COUNT_CAP: u64 = 10_000;
+/// Extra weight of a word found in the title (on top of its BM25 in `all`, which includes the title).
+const TITLE_BOOST: f32 = 2.0;
 const PLAIN_BOOST: f32 = 1.0;
+/// Candidates taken from the block-max WAND pass (beyond the requested page) for re-ranking.
+const RERANK_POOL: usize = 100;
 const FUZZY_BOOST: f32 = 0.7;
 const FUZZY_EXPANSIONS: usize = 8;
 
@@ -178,6 +192,10 @@ pub struct SearchResults {
     pub fuzzy: bool,
     /// results came from the relaxed stage: not every word matched (implies `fuzzy`)
     pub relaxed: bool,
+    /// `total` is [`COUNT_CAP`] and more documents match (shown as e.g. "10 000+")
+    pub total_is_lower_bound: bool,
+    /// the facet counts were computed over the first [`COUNT_CAP`] matches (in index order) only
+    pub facets_partial: bool,
 }
 
 /// Top hits and total only (no facets, no snippets, no stored-document reads).
@@ -187,6 +205,8 @@ pub struct LeanResults {
     /// (key, score)
     pub hits: Vec<(String, f32)>,
     pub fuzzy: bool,
+    /// `total` is [`COUNT_CAP`] and more documents match
+    pub total_is_lower_bound: bool,
 }
 
 /// Writer tuning.
@@ -213,6 +233,7 @@ struct Fields {
     attachments: Field,
     attachments_preview: Field,
     plain: Field,
+    all: Field,
     category: Field,
     unit: Field,
     year: Field,
@@ -225,6 +246,8 @@ fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stemmed = TextOptions::default()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let stemmed_terms_only = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::Basic));
     let plain =
         TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(PLAIN_ANALYZER).set_index_option(IndexRecordOption::WithFreqs));
     let facet = STRING | STORED | FAST;
@@ -232,10 +255,11 @@ fn build_schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED | FAST),
         kind: b.add_text_field("kind", facet.clone()),
         title: b.add_text_field("title", stemmed.clone().set_stored()),
-        body: b.add_text_field("body", stemmed.clone().set_stored()),
-        attachments: b.add_text_field("attachments", stemmed),
+        body: b.add_text_field("body", stemmed_terms_only.clone().set_stored()),
+        attachments: b.add_text_field("attachments", stemmed_terms_only),
         attachments_preview: b.add_text_field("attachments_preview", STORED),
         plain: b.add_text_field("plain", plain),
+        all: b.add_text_field("all", stemmed),
         category: b.add_text_field("category", facet.clone()),
         unit: b.add_text_field("unit", facet.clone()),
         year: b.add_text_field("year", facet.clone()),
@@ -348,10 +372,36 @@ enum Stage {
     Relaxed,
 }
 
+/// One form a query word may match (the word itself, or a typo expansion).
+struct Form {
+    stem: String,
+    plain: String,
+    boost: f32,
+}
+
 struct Plan {
-    query: Box<dyn Query>,
+    /// what must match (terms and phrases on `all`, exclusions, filters); scores `all` BM25 only
+    core: Box<dyn Query>,
+    /// `core` plus the ranking-only boosts (title, exact word, phrase in title)
+    ranking: Box<dyn Query>,
+    /// the query terms on title / body / attachments, for the snippets
+    highlight: Box<dyn Query>,
     browse: bool,
     stage: Stage,
+    /// `core` is a bare term or a pure conjunction of terms: top hits by block-max WAND + re-rank,
+    /// total counted up to [`COUNT_CAP`]
+    wand: bool,
+    /// `core` is a single `TermQuery`: exact total from the document frequency
+    single_term: bool,
+    /// `ranking` differs from `core`
+    boosted: bool,
+}
+
+struct Run {
+    top: Vec<(f32, DocAddress)>,
+    total: u64,
+    lower_bound: bool,
+    facets: Option<FacetFruit>,
 }
 
 impl SearchIndex {
@@ -454,6 +504,11 @@ impl SearchIndex {
         }
         doc.add_text(f.plain, &d.title);
         doc.add_text(f.plain, &d.body);
+        doc.add_text(f.all, &d.title);
+        doc.add_text(f.all, &d.body);
+        if !d.attachments_text.is_empty() {
+            doc.add_text(f.all, &d.attachments_text);
+        }
         for (field, value) in [(f.category, &d.category), (f.unit, &d.unit_code), (f.format, &d.format)] {
             if !value.is_empty() {
                 doc.add_text(field, value);
@@ -551,31 +606,29 @@ impl SearchIndex {
         }
     }
 
-    /// One word in any field: title / body / attachments (stem) + plain (exact word).
-    fn word_clause(&self, stem: &str, plain: &str) -> BooleanQuery {
-        let f = &self.inner.f;
-        BooleanQuery::new(vec![
-            (Occur::Should, self.term_q(f.title, stem, TITLE_BOOST)),
-            (Occur::Should, self.term_q(f.body, stem, BODY_BOOST)),
-            (Occur::Should, self.term_q(f.attachments, stem, ATTACHMENT_BOOST)),
-            (Occur::Should, self.term_q(f.plain, plain, PLAIN_BOOST)),
-        ])
+    /// Matching clause of one word: its forms (the word, then typo expansions) as term queries
+    /// on the combined `all` field. A single form is a bare `TermQuery`, so a conjunction of
+    /// words is a plain posting-list intersection (block-max WAND for the top hits).
+    fn word_match(&self, forms: &[Form]) -> Box<dyn Query> {
+        let all = self.inner.f.all;
+        if let [one] = forms {
+            return self.term_q(all, &one.stem, one.boost);
+        }
+        Box::new(BooleanQuery::new(forms.iter().map(|x| (Occur::Should, self.term_q(all, &x.stem, x.boost))).collect()))
     }
 
-    fn phrase_clause(&self, phrase: &Phrase) -> Box<dyn Query> {
+    /// Ranking-only clauses of one word: the stem in `title` and the exact word in `plain`.
+    fn word_boosts(&self, forms: &[Form], out: &mut Vec<(Occur, Box<dyn Query>)>) {
         let f = &self.inner.f;
-        let mk = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
-            let terms = phrase.iter().map(|(p, s)| (*p, Term::from_field_text(field, s))).collect();
-            let q: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms));
-            (Occur::Should, if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) })
-        };
-        Box::new(BooleanQuery::new(vec![mk(f.title, TITLE_BOOST), mk(f.body, BODY_BOOST), mk(f.attachments, ATTACHMENT_BOOST)]))
+        for x in forms {
+            out.push((Occur::Should, self.term_q(f.title, &x.stem, TITLE_BOOST * x.boost)));
+            out.push((Occur::Should, self.term_q(f.plain, &x.plain, PLAIN_BOOST * x.boost)));
+        }
     }
 
-    fn exclude_clause(&self, stem: &str) -> Box<dyn Query> {
-        let f = &self.inner.f;
-        let t = |field| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::Basic))) };
-        Box::new(BooleanQuery::new(vec![t(f.title), t(f.body), t(f.attachments)]))
+    fn phrase_on(&self, field: Field, phrase: &Phrase) -> Box<dyn Query> {
+        let terms = phrase.iter().map(|(p, s)| (*p, Term::from_field_text(field, s))).collect();
+        Box::new(PhraseQuery::new_with_offset(terms))
     }
 
     fn filter_clauses(&self, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
@@ -624,33 +677,42 @@ impl SearchIndex {
         v
     }
 
-    fn fuzzy_word_clause(&self, searcher: &Searcher, w: &Word) -> (Box<dyn Query>, bool) {
-        let exp = self.expansions(searcher, &w.plain);
-        if exp.is_empty() {
-            return (Box::new(self.word_clause(&w.stem, &w.plain)), false);
+    /// The forms a word may match: itself, plus (typo stage) the most frequent expansions with a
+    /// lower boost. The flag tells whether any expansion exists.
+    fn forms(&self, searcher: &Searcher, w: &Word, fuzzy: bool) -> (Vec<Form>, bool) {
+        let mut forms = vec![Form { stem: w.stem.clone(), plain: w.plain.clone(), boost: 1.0 }];
+        if !fuzzy {
+            return (forms, false);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(self.word_clause(&w.stem, &w.plain)))];
+        let exp = self.expansions(searcher, &w.plain);
+        let expanded = !exp.is_empty();
         for (cand, _) in exp.into_iter().take(FUZZY_EXPANSIONS) {
             let stem = analyzer::cached_stem(&cand);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(self.word_clause(&stem, &cand)), FUZZY_BOOST))));
+            forms.push(Form { stem, plain: cand, boost: FUZZY_BOOST });
         }
-        (Box::new(BooleanQuery::new(clauses)), true)
+        (forms, expanded)
     }
 
-    /// Builds the query of a stage; None when the stage would not differ from the previous one.
+    /// Builds the queries of a stage; None when the stage would not differ from the previous one.
     fn plan(&self, searcher: &Searcher, p: &Parsed, q: &SearchQuery, stage: Stage) -> Option<Plan> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let f = self.inner.f;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut hl_stems: Vec<String> = Vec::new();
         let browse = !p.has_positive();
         if browse {
             if stage != Stage::Exact {
                 return None;
             }
-            clauses.push((Occur::Must, Box::new(AllQuery)));
+            must.push((Occur::Must, Box::new(AllQuery)));
         }
         match stage {
             Stage::Exact => {
                 for w in &p.words {
-                    clauses.push((Occur::Must, Box::new(self.word_clause(&w.stem, &w.plain))));
+                    let (forms, _) = self.forms(searcher, w, false);
+                    must.push((Occur::Must, self.word_match(&forms)));
+                    self.word_boosts(&forms, &mut boosts);
+                    hl_stems.extend(forms.into_iter().map(|x| x.stem));
                 }
             }
             Stage::Fuzzy | Stage::Relaxed => {
@@ -660,38 +722,62 @@ impl SearchIndex {
                 let mut any = false;
                 let mut words = Vec::new();
                 for w in &p.words {
-                    let (c, expanded) = self.fuzzy_word_clause(searcher, w);
+                    let (forms, expanded) = self.forms(searcher, w, true);
                     any |= expanded;
-                    words.push(c);
+                    words.push(self.word_match(&forms));
+                    self.word_boosts(&forms, &mut boosts);
+                    hl_stems.extend(forms.into_iter().map(|x| x.stem));
                 }
                 if stage == Stage::Fuzzy && !any {
                     return None;
                 }
                 if stage == Stage::Fuzzy {
-                    clauses.extend(words.into_iter().map(|c| (Occur::Must, c)));
+                    must.extend(words.into_iter().map(|c| (Occur::Must, c)));
                 } else {
                     let min = words.len().div_ceil(2).max(1);
                     let union = BooleanQuery::with_minimum_required_clauses(words.into_iter().map(|c| (Occur::Should, c)).collect(), min);
-                    clauses.push((Occur::Must, Box::new(union)));
+                    must.push((Occur::Must, Box::new(union)));
                 }
             }
         }
         for ph in &p.phrases {
-            clauses.push((Occur::Must, self.phrase_clause(ph)));
+            must.push((Occur::Must, self.phrase_on(f.all, ph)));
+            boosts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(safe::SafeSeekQuery(self.phrase_on(f.title, ph))), TITLE_BOOST))));
+            hl_stems.extend(ph.iter().map(|(_, s)| s.clone()));
         }
         for e in &p.excluded {
-            clauses.push((Occur::MustNot, self.exclude_clause(e)));
+            must.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.all, e), IndexRecordOption::Basic))));
         }
         for ph in &p.excluded_phrases {
-            clauses.push((Occur::MustNot, Box::new(safe::SafeSeekQuery(self.phrase_clause(ph)))));
+            must.push((Occur::MustNot, Box::new(safe::SafeSeekQuery(self.phrase_on(f.all, ph)))));
         }
-        clauses.extend(self.filter_clauses(q));
-        let query: Box<dyn Query> = if clauses.len() == 1 && clauses[0].0 == Occur::Must {
-            clauses.pop().map(|(_, c)| c).expect("one clause")
+        let filters = self.filter_clauses(q);
+        let wand = stage == Stage::Exact && !browse && !p.words.is_empty() && p.phrases.is_empty() && p.excluded.is_empty() && p.excluded_phrases.is_empty() && filters.is_empty();
+        let single_term = wand && p.words.len() == 1;
+        must.extend(filters);
+        let core: Box<dyn Query> = if must.len() == 1 && must[0].0 == Occur::Must {
+            must.pop().map(|(_, c)| c).expect("one clause")
         } else {
-            Box::new(BooleanQuery::new(clauses))
+            Box::new(BooleanQuery::new(must))
         };
-        Some(Plan { query, browse, stage })
+        let boosted = !boosts.is_empty();
+        let ranking: Box<dyn Query> = if boosted {
+            boosts.insert(0, (Occur::Must, core.box_clone()));
+            Box::new(BooleanQuery::new(boosts))
+        } else {
+            core.box_clone()
+        };
+        let highlight: Box<dyn Query> = Box::new(BooleanQuery::new(
+            hl_stems
+                .iter()
+                .flat_map(|s| {
+                    [f.title, f.body, f.attachments].map(|field| {
+                        (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic)) as Box<dyn Query>)
+                    })
+                })
+                .collect(),
+        ));
+        Some(Plan { core, ranking, highlight, browse, stage, wand, single_term, boosted })
     }
 
     fn paging(q: &SearchQuery) -> (usize, usize) {
@@ -701,17 +787,125 @@ impl SearchIndex {
         (per_page, offset)
     }
 
-    fn top(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<(f32, DocAddress)>, SearchError> {
-        if offset > MAX_OFFSET {
-            return Ok(Vec::new());
+    // ---------------------------------------------------------------- execution
+
+    /// Top page of a pure-term plan: block-max WAND top candidates of the matching query on
+    /// `all`, re-scored with the full ranking query (title and exact-word boosts).
+    fn wand_top(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let want = offset + per_page;
+        let pool = (want * 2).max(want + RERANK_POOL);
+        let mut cands = searcher.search(plan.core.as_ref(), &TopDocs::with_limit(pool).order_by_score())?;
+        if plan.boosted && !cands.is_empty() {
+            cands.sort_by_key(|c| c.1);
+            let weight = plan.ranking.weight(EnableScoring::enabled_from_searcher(searcher))?;
+            let mut i = 0;
+            while i < cands.len() {
+                let seg_ord = cands[i].1.segment_ord;
+                let mut scorer = weight.scorer(searcher.segment_reader(seg_ord), 1.0)?;
+                while i < cands.len() && cands[i].1.segment_ord == seg_ord {
+                    let d = cands[i].1.doc_id;
+                    if scorer.doc() < d {
+                        scorer.seek(d);
+                    }
+                    if scorer.doc() == d {
+                        cands[i].0 = scorer.score();
+                    }
+                    i += 1;
+                }
+            }
         }
-        if plan.browse {
-            let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_fast_field::<i64>("updated", Order::Desc);
-            let docs = searcher.search(plan.query.as_ref(), &top)?;
-            Ok(docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(cands.into_iter().skip(offset).take(per_page).collect())
+    }
+
+    /// Counts the matches of `query` up to `cap` (stops scanning once more than `cap` matched),
+    /// feeding the first `cap` matches of each segment to the facet counts when `facets`.
+    /// Returns (count, count was capped, facet fruit).
+    fn capped_scan(&self, searcher: &Searcher, query: &dyn Query, cap: u64, facets: bool) -> Result<(u64, bool, FacetFruit), SearchError> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let fc = FacetCollector { cap: if facets { cap } else { 0 } };
+        let mut fruits = Vec::new();
+        let mut total = 0u64;
+        let mut buf = [0 as DocId; COLLECT_BLOCK_BUFFER_LEN];
+        let mut alive_buf: Vec<DocId> = Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN);
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let mut seg_coll = fc.for_segment(ord as u32, seg)?;
+            let mut scorer = weight.scorer(seg, 1.0)?;
+            let alive = seg.alive_bitset();
+            loop {
+                let n = scorer.fill_buffer(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                let docs: &[DocId] = match alive {
+                    Some(a) => {
+                        alive_buf.clear();
+                        alive_buf.extend(buf[..n].iter().copied().filter(|d| a.is_alive(*d)));
+                        &alive_buf
+                    }
+                    None => &buf[..n],
+                };
+                seg_coll.collect_block(docs);
+                total += docs.len() as u64;
+                if total > cap || n < COLLECT_BLOCK_BUFFER_LEN {
+                    break;
+                }
+            }
+            fruits.push(seg_coll.harvest());
+            if total > cap {
+                break;
+            }
+        }
+        let mut fruit = fc.merge_fruits(fruits)?;
+        let capped = total > cap;
+        fruit.sampled |= capped;
+        Ok((total.min(cap), capped, fruit))
+    }
+
+    /// Top page, total and (when `facets`) facet counts of a plan.
+    fn run(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize, facets: bool) -> Result<Run, SearchError> {
+        let deep = offset > MAX_OFFSET;
+        if !plan.wand {
+            // filters, phrases, exclusions, typo stages, browse: one scoring pass that also counts
+            // every match exactly and facets the first FACET_CAP of each segment
+            let fc = FacetCollector { cap: if facets { COUNT_CAP } else { 0 } };
+            let (top, fruit) = if deep {
+                (Vec::new(), searcher.search(plan.core.as_ref(), &fc)?)
+            } else if plan.browse {
+                let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_fast_field::<i64>("updated", Order::Desc);
+                let (docs, fruit) = searcher.search(plan.core.as_ref(), &(top, fc))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fruit)
+            } else {
+                searcher.search(plan.ranking.as_ref(), &(TopDocs::with_limit(per_page).and_offset(offset).order_by_score(), fc))?
+            };
+            return Ok(Run { top, total: fruit.total, lower_bound: false, facets: Some(fruit) });
+        }
+        let top = if deep { Vec::new() } else { self.wand_top(searcher, plan, per_page, offset)? };
+        if top.is_empty() && offset == 0 {
+            return Ok(Run { top, total: 0, lower_bound: false, facets: None });
+        }
+        let exact = if plan.single_term {
+            // a single term: its document frequency (no scan) when the segment has no deletes
+            let weight = plan.core.weight(EnableScoring::disabled_from_searcher(searcher))?;
+            let mut n = 0u64;
+            for seg in searcher.segment_readers() {
+                n += u64::from(weight.count(seg)?);
+            }
+            Some(n)
         } else {
-            Ok(searcher.search(plan.query.as_ref(), &TopDocs::with_limit(per_page).and_offset(offset).order_by_score())?)
-        }
+            None
+        };
+        let (scanned, capped, fruit) = if facets || exact.is_none() {
+            let (n, c, f) = self.capped_scan(searcher, plan.core.as_ref(), COUNT_CAP, facets)?;
+            (n, c, Some(f))
+        } else {
+            (0, false, None)
+        };
+        let (total, lower_bound) = match exact {
+            Some(n) => (n, false),
+            None => (scanned, capped),
+        };
+        Ok(Run { top, total, lower_bound, facets: fruit })
     }
 
     // ---------------------------------------------------------------- search
@@ -728,40 +922,38 @@ impl SearchIndex {
         let mut chosen = None;
         for stage in [Stage::Exact, Stage::Fuzzy, Stage::Relaxed] {
             let Some(plan) = self.plan(&searcher, &parsed, q, stage) else { continue };
-            let fruit = searcher.search(plan.query.as_ref(), &FacetCollector)?;
-            let found = fruit.total > 0;
-            chosen = Some((plan, fruit));
+            let run = self.run(&searcher, &plan, per_page, offset, true)?;
+            let found = run.total > 0;
+            chosen = Some((plan, run));
             if found {
                 break;
             }
         }
-        let Some((plan, fruit)) = chosen else { return Ok(SearchResults::default()) };
+        let Some((plan, run)) = chosen else { return Ok(SearchResults::default()) };
+        let fruit = run.facets.unwrap_or_default();
+        let facets_partial = fruit.sampled;
         let mut dims = fruit.dims.into_iter();
         let mut next = |key_desc| sort_facet(dims.next().unwrap_or_default(), key_desc);
         let facets = Facets { kind: next(false), category: next(false), unit: next(false), year: next(true), format: next(false) };
         debug_assert_eq!(FACET_FIELDS.len(), 5);
-        let total = fruit.total;
+        let total = run.total;
         let fuzzy = total > 0 && plan.stage != Stage::Exact;
         let relaxed = total > 0 && plan.stage == Stage::Relaxed;
-        let hits = if total > 0 { self.hits(&searcher, &plan, per_page, offset)? } else { Vec::new() };
+        let hits = if run.top.is_empty() { Vec::new() } else { self.hits(&searcher, &plan, run.top)? };
         let suggestion = if total == 0 || fuzzy { self.suggest(&searcher, &parsed) } else { None };
-        Ok(SearchResults { total, hits, facets, suggestion, fuzzy, relaxed })
+        Ok(SearchResults { total, hits, facets, suggestion, fuzzy, relaxed, total_is_lower_bound: run.lower_bound, facets_partial })
     }
 
-    fn hits(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<Hit>, SearchError> {
-        let top = self.top(searcher, plan, per_page, offset)?;
-        if top.is_empty() {
-            return Ok(Vec::new());
-        }
+    fn hits(&self, searcher: &Searcher, plan: &Plan, top: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>, SearchError> {
         let f = &self.inner.f;
         let gens = if plan.browse {
             None
         } else {
-            let mut title = SnippetGenerator::create(searcher, plan.query.as_ref(), f.title)?;
+            let mut title = SnippetGenerator::create(searcher, plan.highlight.as_ref(), f.title)?;
             title.set_max_num_chars(2000);
-            let mut body = SnippetGenerator::create(searcher, plan.query.as_ref(), f.body)?;
+            let mut body = SnippetGenerator::create(searcher, plan.highlight.as_ref(), f.body)?;
             body.set_max_num_chars(SNIPPET_CHARS);
-            let mut att = SnippetGenerator::create(searcher, plan.query.as_ref(), f.attachments)?;
+            let mut att = SnippetGenerator::create(searcher, plan.highlight.as_ref(), f.attachments)?;
             att.set_max_num_chars(SNIPPET_CHARS);
             Some((title, body, att))
         };
@@ -855,11 +1047,11 @@ impl SearchIndex {
         let (per_page, offset) = Self::paging(q);
         for stage in [Stage::Exact, Stage::Fuzzy, Stage::Relaxed] {
             let Some(plan) = self.plan(&searcher, &parsed, q, stage) else { continue };
-            let top = self.top(&searcher, &plan, per_page, offset)?;
-            let total = if top.is_empty() && offset == 0 { 0 } else { searcher.search(plan.query.as_ref(), &Count)? as u64 };
-            if total == 0 {
+            let run = self.run(&searcher, &plan, per_page, offset, false)?;
+            if run.total == 0 {
                 continue;
             }
+            let (top, total, total_is_lower_bound) = (run.top, run.total, run.lower_bound);
             let mut hits = Vec::with_capacity(top.len());
             let mut key = String::new();
             for (score, addr) in top {
@@ -872,7 +1064,7 @@ impl SearchIndex {
                 }
                 hits.push((key.clone(), score));
             }
-            return Ok(LeanResults { total, hits, fuzzy: plan.stage != Stage::Exact });
+            return Ok(LeanResults { total, hits, fuzzy: plan.stage != Stage::Exact, total_is_lower_bound });
         }
         Ok(LeanResults::default())
     }

@@ -426,3 +426,41 @@ fn hostile_input_never_errors() {
     // stopwords only -> empty
     assert_eq!(idx.search(&SearchQuery::text("yang dan")).unwrap().total, 0);
 }
+
+#[test]
+fn counts_are_bounded_for_conjunctions_and_exact_otherwise() {
+    let n = terbuka_search::COUNT_CAP as usize + 50;
+    let mut docs: Vec<SearchDoc> = (0..n).map(|i| doc(&format!("info:{i}"), DocKind::Info, "Laporan", &format!("anggaran sekolah nomor{i}"))).collect();
+    // the one document with the word in its title must win the re-ranked WAND pass
+    docs.push(doc("info:title", DocKind::Info, "Anggaran Sekolah", "anggaran sekolah"));
+    let idx = index_with(docs);
+    let cap = terbuka_search::COUNT_CAP;
+
+    // single word: exact, from the document frequency
+    let r = idx.search(&SearchQuery::text("anggaran")).unwrap();
+    assert_eq!(r.total, n as u64 + 1);
+    assert!(!r.total_is_lower_bound);
+    assert!(r.facets_partial);
+    assert_eq!(r.facets.kind, vec![("info".to_string(), cap)]);
+
+    // conjunction: counted up to the cap
+    let r = idx.search(&SearchQuery::text("anggaran sekolah")).unwrap();
+    assert_eq!(r.total, cap);
+    assert!(r.total_is_lower_bound);
+    assert!(r.facets_partial);
+    assert_eq!(r.hits[0].key, "info:title");
+    let lean = idx.search_lean(&SearchQuery::text("anggaran sekolah")).unwrap();
+    assert_eq!((lean.total, lean.total_is_lower_bound), (cap, true));
+    assert_eq!(lean.hits[0].0, "info:title");
+
+    // under the cap: exact, not flagged
+    let r = idx.search(&SearchQuery::text("anggaran nomor123")).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound, r.facets_partial), (1, false, false));
+
+    // exclusions / phrases: one scoring pass, exact total
+    let r = idx.search(&SearchQuery::text("anggaran -nomor7")).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound), (n as u64, false));
+    let r = idx.search(&SearchQuery::text("\"anggaran sekolah\"")).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound), (n as u64 + 1, false));
+    assert_eq!(r.hits[0].key, "info:title");
+}
