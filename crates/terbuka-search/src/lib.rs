@@ -246,8 +246,8 @@ fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stemmed = TextOptions::default()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
-    let stemmed_terms_only = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::Basic));
+    let stemmed_terms_only =
+        TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::Basic));
     let plain =
         TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(PLAIN_ANALYZER).set_index_option(IndexRecordOption::WithFreqs));
     let facet = STRING | STORED | FAST;
@@ -752,14 +752,11 @@ impl SearchIndex {
             must.push((Occur::MustNot, Box::new(safe::SafeSeekQuery(self.phrase_on(f.all, ph)))));
         }
         let filters = self.filter_clauses(q);
-        let wand = stage == Stage::Exact && !browse && !p.words.is_empty() && p.phrases.is_empty() && p.excluded.is_empty() && p.excluded_phrases.is_empty() && filters.is_empty();
+        let wand = stage == Stage::Exact && !browse && p.phrases.is_empty() && p.excluded.is_empty() && p.excluded_phrases.is_empty() && filters.is_empty();
         let single_term = wand && p.words.len() == 1;
         must.extend(filters);
-        let core: Box<dyn Query> = if must.len() == 1 && must[0].0 == Occur::Must {
-            must.pop().map(|(_, c)| c).expect("one clause")
-        } else {
-            Box::new(BooleanQuery::new(must))
-        };
+        let core: Box<dyn Query> =
+            if must.len() == 1 && must[0].0 == Occur::Must { must.pop().map(|(_, c)| c).expect("one clause") } else { Box::new(BooleanQuery::new(must)) };
         let boosted = !boosts.is_empty();
         let ranking: Box<dyn Query> = if boosted {
             boosts.insert(0, (Occur::Must, core.box_clone()));
@@ -771,9 +768,8 @@ impl SearchIndex {
             hl_stems
                 .iter()
                 .flat_map(|s| {
-                    [f.title, f.body, f.attachments].map(|field| {
-                        (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic)) as Box<dyn Query>)
-                    })
+                    [f.title, f.body, f.attachments]
+                        .map(|field| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic)) as Box<dyn Query>))
                 })
                 .collect(),
         ));

@@ -316,6 +316,8 @@ pub struct SearchHitView {
 pub struct SearchView {
     pub q: String,
     pub total: u64,
+    /// More documents matched than were counted (`total` is a lower bound, shown as "10 000+").
+    pub total_is_lower_bound: bool,
     pub page: u32,
     pub per_page: u32,
     pub pages: u64,

@@ -279,6 +279,7 @@ pub fn run_search(app: &App, input: &SearchInput, units: &[Unit], lang: Lang) ->
     Ok(rv::SearchView {
         q: input.q.clone(),
         total: r.total,
+        total_is_lower_bound: r.total_is_lower_bound,
         page: q.page,
         per_page: q.per_page,
         pages: r.total.div_ceil(per_page).max(1),
