@@ -16,7 +16,7 @@ use terbuka_domain::authz::Actor;
 use terbuka_domain::calendar::wib_date;
 use terbuka_domain::dip::ItemEvent;
 use terbuka_domain::validate::RawItem;
-use terbuka_domain::{Role, UnitId};
+use terbuka_domain::UnitId;
 use terbuka_files::samples;
 
 const SEED: u64 = 3_2026;
@@ -326,7 +326,6 @@ pub async fn seed(app: &App, utama: &Actor, units: &[(UnitId, String, String)], 
     // Exemptions whose period ended are opened by the job, as in production.
     app.run_register_schedule(now).await.map_err(app_err).context("demo: register schedule")?;
     // One released document of a granted request promoted into the register.
-    let promoter = Actor { role: Role::PpidUtama, ..*utama };
     let granted = app
         .store
         .list_requests(&terbuka_store::RequestFilter {
@@ -338,7 +337,7 @@ pub async fn seed(app: &App, utama: &Actor, units: &[(UnitId, String, String)], 
     'outer: for r in granted.items {
         for d in app.store.documents(r.id).await? {
             if d.kind == terbuka_store::DocumentKind::Released {
-                app.promote_document(&promoter, d.id, now - Duration::hours(2)).await.map_err(app_err).context("demo: promote")?;
+                app.promote_document(utama, d.id, now - Duration::hours(2)).await.map_err(app_err).context("demo: promote")?;
                 created += 1;
                 break 'outer;
             }

@@ -845,18 +845,24 @@ impl App {
         if cursor == 0 && self.store.search_change_head().await? > 0 {
             return self.reindex_locked(&index, &mut |_, _| {}).await;
         }
-        let units = self.store.list_units().await?;
+        // Units are read only when there is something to apply: an idle node's sync, run every
+        // second, costs one query.
+        let mut units: Option<Vec<Unit>> = None;
         let mut applied = 0;
         loop {
             let changes = self.store.search_changes_after(cursor, 500).await?;
             let Some(last) = changes.last().map(|c| c.0) else { break };
+            if units.is_none() {
+                units = Some(self.store.list_units().await?);
+            }
+            let units = units.as_deref().unwrap_or_default();
             let mut keys: Vec<String> = changes.into_iter().map(|c| c.1).collect();
             keys.sort();
             keys.dedup();
             let mut upserts = Vec::new();
             let mut deletes = Vec::new();
             for k in keys {
-                match self.search_doc(&k, &units).await? {
+                match self.search_doc(&k, units).await? {
                     Some(d) => upserts.push(d),
                     None => deletes.push(k),
                 }
