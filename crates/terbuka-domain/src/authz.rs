@@ -44,6 +44,14 @@ coded_enum! {
         ViewInfo = "view_info",
         /// Create, edit, attach files to, publish, schedule, withdraw and import register items.
         ManageInfo = "manage_info",
+        /// Verify, reject, suspend and reinstate kolaborasi organisations and see their contact
+        /// person.
+        VerifyOrganisation = "verify_organisation",
+        /// Work the kolaborasi moderation queue: reports, take-downs, disputes, the catalogue,
+        /// and the pledgers' contacts when a dispute needs them.
+        ModerateAid = "moderate_aid",
+        /// Upload beneficiary lists and see duplicate-aid flags (hashes only, never a NIK).
+        ManageBeneficiaries = "manage_beneficiaries",
     }
 }
 
@@ -66,6 +74,8 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
                 | A::RecordDispute
                 | A::ViewInfo
                 | A::ManageInfo
+                | A::VerifyOrganisation
+                | A::ModerateAid
         ),
         Role::PpidPelaksana => match action {
             A::UseConsole | A::RegisterPaperRequest => true,
@@ -81,6 +91,7 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
                 _ => false,
             }
         }
+        Role::PetugasSosial => matches!(action, A::UseConsole | A::VerifyOrganisation | A::ModerateAid | A::ManageBeneficiaries),
     }
 }
 
@@ -99,7 +110,7 @@ mod tests {
         match (role, action) {
             (Role::Admin, A::UseConsole | A::ManageOfficers | A::EditCalendar) => all,
             (Role::Admin, _) => nothing,
-            (Role::PpidUtama, A::DecideObjection | A::ManageOfficers | A::EditCalendar) => nothing,
+            (Role::PpidUtama, A::DecideObjection | A::ManageOfficers | A::EditCalendar | A::ManageBeneficiaries) => nothing,
             (Role::PpidUtama, _) => all,
             (Role::PpidPelaksana, A::UseConsole | A::RegisterPaperRequest) => all,
             (Role::PpidPelaksana, A::ViewRequest | A::ViewRequesterIdentity | A::HandleRequest | A::ViewObjection | A::ViewInfo | A::ManageInfo) => own_only,
@@ -107,6 +118,8 @@ mod tests {
             (Role::AtasanPpid, A::UseConsole) => all,
             (Role::AtasanPpid, A::ViewRequest | A::ViewRequesterIdentity | A::ViewObjection | A::DecideObjection | A::RecordDispute | A::ViewInfo) => own_only,
             (Role::AtasanPpid, _) => nothing,
+            (Role::PetugasSosial, A::UseConsole | A::VerifyOrganisation | A::ModerateAid | A::ManageBeneficiaries) => all,
+            (Role::PetugasSosial, _) => nothing,
         }
     }
 
@@ -123,7 +136,7 @@ mod tests {
                 cells += 3;
             }
         }
-        assert_eq!(cells, 4 * 13 * 3);
+        assert_eq!(cells, 5 * 16 * 3);
     }
 
     #[test]

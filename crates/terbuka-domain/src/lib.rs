@@ -9,6 +9,9 @@
 //! - [`calendar`]: the one working-day calendar (national holidays, cuti bersama) and the
 //!   deadline policy on top of it (who owes a deadline, office hours in WIB).
 //! - [`dip`]: the public information register (DIP/DIK): categories, item life-cycle, exemption periods, cadence.
+//! - [`kolaborasi`]: aid needs, pledges and deliveries: four life-cycles, the quantity rules and
+//!   the duplicate-aid guard.
+//! - [`region`]: the administrative region hierarchy (province to kelurahan).
 //! - [`request`]: the *permohonan informasi* state machine (kip-rules §9.1).
 //! - [`objection`]: the *keberatan* and dispute state machine (kip-rules §9.2).
 //! - [`authz`]: who may do what, decided in one place.
@@ -20,8 +23,10 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod dip;
+pub mod kolaborasi;
 pub mod model;
 pub mod objection;
+pub mod region;
 pub mod request;
 pub mod stats;
 pub mod validate;

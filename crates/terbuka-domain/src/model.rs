@@ -45,6 +45,9 @@ coded_enum! {
         PpidUtama = "ppid_utama",
         PpidPelaksana = "ppid_pelaksana",
         AtasanPpid = "atasan_ppid",
+        /// A social-affairs officer (*petugas dinas sosial*): verifies organisations, moderates
+        /// the kolaborasi ledger and is the only role that handles beneficiary lists.
+        PetugasSosial = "petugas_sosial",
     }
 }
 

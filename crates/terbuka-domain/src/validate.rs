@@ -30,7 +30,7 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&'static str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.code)
     }
-    fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+    pub(crate) fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
         if self.0.is_empty() {
             Ok(value())
         } else {
@@ -40,7 +40,7 @@ impl FieldErrors {
 }
 
 /// Trims and collapses an optional string; empty becomes `None`.
-fn clean(s: &Option<String>) -> Option<String> {
+pub(crate) fn clean(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
@@ -50,7 +50,7 @@ fn length_ok(s: &str, min: usize, max: usize) -> bool {
 }
 
 /// Requires a text of `min..=max` characters without control characters.
-fn text(errors: &mut FieldErrors, field: &'static str, raw: &Option<String>, min: usize, max: usize) -> String {
+pub(crate) fn text(errors: &mut FieldErrors, field: &'static str, raw: &Option<String>, min: usize, max: usize) -> String {
     match clean(raw) {
         None => {
             errors.add(field, "err.required");
@@ -68,7 +68,7 @@ fn text(errors: &mut FieldErrors, field: &'static str, raw: &Option<String>, min
     }
 }
 
-fn optional_text(errors: &mut FieldErrors, field: &'static str, raw: &Option<String>, min: usize, max: usize) -> Option<String> {
+pub(crate) fn optional_text(errors: &mut FieldErrors, field: &'static str, raw: &Option<String>, min: usize, max: usize) -> Option<String> {
     clean(raw).and_then(|_| {
         let s = text(errors, field, raw, min, max);
         (!s.is_empty()).then_some(s)
@@ -172,7 +172,7 @@ pub struct RequestSubmission {
     pub display_name: Option<String>,
 }
 
-fn truthy(s: &Option<String>) -> bool {
+pub(crate) fn truthy(s: &Option<String>) -> bool {
     matches!(clean(s).as_deref(), Some("on" | "true" | "1" | "yes"))
 }
 
@@ -307,7 +307,7 @@ impl RawRequest {
     }
 }
 
-fn parse_date(e: &mut FieldErrors, field: &'static str, raw: &Option<String>) -> Option<NaiveDate> {
+pub(crate) fn parse_date(e: &mut FieldErrors, field: &'static str, raw: &Option<String>) -> Option<NaiveDate> {
     match clean(raw) {
         None => {
             e.add(field, "err.required");
