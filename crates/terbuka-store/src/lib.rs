@@ -9,11 +9,14 @@
 //! This crate stores bytes it is given: personal data arrives already encrypted by `terbuka-app`.
 //! It knows no HTTP and makes no decision the domain makes.
 
+mod aid_types;
 mod sql;
+mod sql_kolaborasi;
 mod sql_register;
 pub mod testing;
 pub mod types;
 
+pub use aid_types::*;
 pub use sql::{backend_of, SqlStore};
 pub use sql_register::{format_label, item_key, request_key};
 pub use types::*;
@@ -36,6 +39,9 @@ pub enum StoreError {
     /// A stored value no longer parses: the database was edited by hand.
     #[error("corrupt value in {0}")]
     Corrupt(String),
+    /// A decision made inside a write refused it; the code names why (`err.*`). Nothing was saved.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("database error: {0}")]
     Other(#[from] sqlx::Error),
 }
@@ -145,4 +151,47 @@ pub trait Store: Send + Sync + 'static {
     async fn search_change_head(&self) -> Result<i64>;
     /// Logs keys as changed (e.g. when a unit's name changes the documents that show it).
     async fn touch_search(&self, keys: Vec<String>) -> Result<()>;
+
+    // Kolaborasi. Every write appends to the audit log in the same transaction.
+    async fn aid_item_types(&self) -> Result<Vec<AidItemType>>;
+    /// Adds a catalogue entry, or updates the one with the same code.
+    async fn upsert_aid_item_type(&self, item: AidItemType, audit: NewAuditEntry) -> Result<i64>;
+    async fn insert_org(&self, org: NewOrg, mails: Vec<NewMail>, audit: NewAuditEntry) -> Result<StoredOrg>;
+    async fn org(&self, id: i64) -> Result<Option<StoredOrg>>;
+    async fn org_by_token(&self, token_hash: &str) -> Result<Option<StoredOrg>>;
+    /// Organisations in the given states (all when empty), newest first.
+    async fn list_orgs(&self, states: &[terbuka_domain::kolaborasi::OrgState]) -> Result<Vec<StoredOrg>>;
+    /// Saves a verification decision if the organisation is still at `expected_version`.
+    async fn decide_org(&self, id: i64, expected_version: i64, decision: OrgDecision) -> Result<StoredOrg>;
+    /// Posts a need (its first history event `posted`).
+    async fn insert_need(&self, need: NewNeed, audit: NewAuditEntry) -> Result<StoredNeed>;
+    async fn need(&self, id: i64) -> Result<Option<StoredNeed>>;
+    async fn list_needs(&self, filter: &NeedFilter) -> Result<Page<StoredNeed>>;
+    async fn need_events(&self, need: i64) -> Result<Vec<NeedEventRow>>;
+    /// Every change to a need after it is posted: takes the audit lock, reads the need (and,
+    /// with `children`, its pledges and deliveries), asks `decide`, and saves what it returns.
+    /// A refusal (`Err(code)`) saves nothing and comes back as `StoreError::Refused`.
+    async fn change_need(&self, need: i64, children: bool, decide: NeedDecider<'_>) -> Result<NeedSaved>;
+    async fn pledges_of(&self, need: i64) -> Result<Vec<StoredPledge>>;
+    async fn pledge(&self, id: i64) -> Result<Option<StoredPledge>>;
+    async fn pledge_by_token(&self, token_hash: &str) -> Result<Option<StoredPledge>>;
+    /// Pledges with an opted-in public name, for the ledger by donor.
+    async fn named_pledges(&self) -> Result<Vec<StoredPledge>>;
+    /// How many pledges a contact made since `since` (rate limit across nodes).
+    async fn pledges_by_contact_since(&self, contact_hash: &str, since: DateTime<Utc>) -> Result<i64>;
+    async fn deliveries_of(&self, need: i64) -> Result<Vec<StoredDelivery>>;
+    async fn delivery(&self, id: i64) -> Result<Option<StoredDelivery>>;
+    /// Deliveries in a state (the dispute queue).
+    async fn deliveries_in(&self, state: terbuka_domain::kolaborasi::DeliveryState) -> Result<Vec<StoredDelivery>>;
+    /// Active pledges whose `deliver_by` is before `today`, as (need, pledge).
+    async fn pledges_past_due(&self, today: NaiveDate) -> Result<Vec<(i64, i64)>>;
+    /// Needs still taking pledges whose `until` is before `today`.
+    async fn needs_past_until(&self, today: NaiveDate) -> Result<Vec<i64>>;
+    async fn insert_report(&self, report: NewReport, audit: NewAuditEntry) -> Result<i64>;
+    async fn list_reports(&self, open_only: bool) -> Result<Vec<StoredReport>>;
+    /// Replaces the need's current beneficiary list; returns the new list's id.
+    async fn save_beneficiaries(&self, list: NewBeneficiaryList, audit: NewAuditEntry) -> Result<i64>;
+    async fn beneficiary_list(&self, need: i64) -> Result<Option<BeneficiaryListMeta>>;
+    /// The current lists of other needs for the same item type whose window overlaps.
+    async fn overlapping_lists(&self, item_type: i64, from: NaiveDate, until: NaiveDate, except_need: i64) -> Result<Vec<OtherList>>;
 }

@@ -24,11 +24,13 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_register_indexes.sql")),
     (3, include_str!("../migrations/sqlite/0003_register.sql")),
+    (4, include_str!("../migrations/sqlite/0004_kolaborasi.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_register_indexes.sql")),
     (3, include_str!("../migrations/postgres/0003_register.sql")),
+    (4, include_str!("../migrations/postgres/0004_kolaborasi.sql")),
 ];
 
 #[derive(Clone)]
@@ -350,7 +352,7 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn enqueue_tx(tx: &mut Transaction<'static, Any>, mails: &[NewMail]) -> Result<u64> {
+    pub(crate) async fn enqueue_tx(tx: &mut Transaction<'static, Any>, mails: &[NewMail]) -> Result<u64> {
         let mut n = 0;
         for m in mails {
             let r = sqlx::query("INSERT INTO outbox (dedup_key, to_enc, subject, body_enc, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (dedup_key) DO NOTHING")
@@ -940,5 +942,87 @@ impl Store for SqlStore {
     }
     async fn touch_search(&self, keys: Vec<String>) -> Result<()> {
         self.reg_touch_search(keys).await
+    }
+
+    async fn aid_item_types(&self) -> Result<Vec<crate::AidItemType>> {
+        self.kol_aid_item_types().await
+    }
+    async fn upsert_aid_item_type(&self, item: crate::AidItemType, audit: NewAuditEntry) -> Result<i64> {
+        self.kol_upsert_aid_item_type(item, audit).await
+    }
+    async fn insert_org(&self, org: crate::NewOrg, mails: Vec<NewMail>, audit: NewAuditEntry) -> Result<crate::StoredOrg> {
+        self.kol_insert_org(org, mails, audit).await
+    }
+    async fn org(&self, id: i64) -> Result<Option<crate::StoredOrg>> {
+        self.kol_org(id).await
+    }
+    async fn org_by_token(&self, token_hash: &str) -> Result<Option<crate::StoredOrg>> {
+        self.kol_org_by_token(token_hash).await
+    }
+    async fn list_orgs(&self, states: &[terbuka_domain::kolaborasi::OrgState]) -> Result<Vec<crate::StoredOrg>> {
+        self.kol_list_orgs(states).await
+    }
+    async fn decide_org(&self, id: i64, expected_version: i64, decision: crate::OrgDecision) -> Result<crate::StoredOrg> {
+        self.kol_decide_org(id, expected_version, decision).await
+    }
+    async fn insert_need(&self, need: crate::NewNeed, audit: NewAuditEntry) -> Result<crate::StoredNeed> {
+        self.kol_insert_need(need, audit).await
+    }
+    async fn need(&self, id: i64) -> Result<Option<crate::StoredNeed>> {
+        self.kol_need(id).await
+    }
+    async fn list_needs(&self, filter: &crate::NeedFilter) -> Result<Page<crate::StoredNeed>> {
+        self.kol_list_needs(filter).await
+    }
+    async fn need_events(&self, need: i64) -> Result<Vec<crate::NeedEventRow>> {
+        self.kol_need_events(need).await
+    }
+    async fn change_need(&self, need: i64, children: bool, decide: crate::NeedDecider<'_>) -> Result<crate::NeedSaved> {
+        self.kol_change_need(need, children, decide).await
+    }
+    async fn pledges_of(&self, need: i64) -> Result<Vec<crate::StoredPledge>> {
+        self.kol_pledges_of(need).await
+    }
+    async fn pledge(&self, id: i64) -> Result<Option<crate::StoredPledge>> {
+        self.kol_pledge(id).await
+    }
+    async fn pledge_by_token(&self, token_hash: &str) -> Result<Option<crate::StoredPledge>> {
+        self.kol_pledge_by_token(token_hash).await
+    }
+    async fn named_pledges(&self) -> Result<Vec<crate::StoredPledge>> {
+        self.kol_named_pledges().await
+    }
+    async fn pledges_by_contact_since(&self, contact_hash: &str, since: DateTime<Utc>) -> Result<i64> {
+        self.kol_pledges_by_contact_since(contact_hash, since).await
+    }
+    async fn deliveries_of(&self, need: i64) -> Result<Vec<crate::StoredDelivery>> {
+        self.kol_deliveries_of(need).await
+    }
+    async fn delivery(&self, id: i64) -> Result<Option<crate::StoredDelivery>> {
+        self.kol_delivery(id).await
+    }
+    async fn deliveries_in(&self, state: terbuka_domain::kolaborasi::DeliveryState) -> Result<Vec<crate::StoredDelivery>> {
+        self.kol_deliveries_in(state).await
+    }
+    async fn pledges_past_due(&self, today: NaiveDate) -> Result<Vec<(i64, i64)>> {
+        self.kol_pledges_past_due(today).await
+    }
+    async fn needs_past_until(&self, today: NaiveDate) -> Result<Vec<i64>> {
+        self.kol_needs_past_until(today).await
+    }
+    async fn insert_report(&self, report: crate::NewReport, audit: NewAuditEntry) -> Result<i64> {
+        self.kol_insert_report(report, audit).await
+    }
+    async fn list_reports(&self, open_only: bool) -> Result<Vec<crate::StoredReport>> {
+        self.kol_list_reports(open_only).await
+    }
+    async fn save_beneficiaries(&self, list: crate::NewBeneficiaryList, audit: NewAuditEntry) -> Result<i64> {
+        self.kol_save_beneficiaries(list, audit).await
+    }
+    async fn beneficiary_list(&self, need: i64) -> Result<Option<crate::BeneficiaryListMeta>> {
+        self.kol_beneficiary_list(need).await
+    }
+    async fn overlapping_lists(&self, item_type: i64, from: NaiveDate, until: NaiveDate, except_need: i64) -> Result<Vec<crate::OtherList>> {
+        self.kol_overlapping_lists(item_type, from, until, except_need).await
     }
 }
