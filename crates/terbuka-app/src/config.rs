@@ -23,6 +23,27 @@ pub struct Config {
     pub uploads: UploadConfig,
     pub files: FilesConfig,
     pub search: SearchConfig,
+    pub kolaborasi: KolaborasiConfig,
+}
+
+/// Kolaborasi (aid needs, pledges, deliveries).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KolaborasiConfig {
+    /// A regions CSV (columns of `jakarta-regions.csv`); empty means the bundled DKI Jakarta file.
+    pub regions_file: String,
+    /// Pledges one e-mail address or phone number may make per hour (all nodes together).
+    pub pledges_per_contact_per_hour: i64,
+    /// Pledges one network address may make per hour on one node.
+    pub pledges_per_client_per_hour: u32,
+    /// Largest delivery proof (photo or document) in bytes.
+    pub max_proof_bytes: usize,
+}
+
+impl Default for KolaborasiConfig {
+    fn default() -> Self {
+        KolaborasiConfig { regions_file: String::new(), pledges_per_contact_per_hour: 5, pledges_per_client_per_hour: 30, max_proof_bytes: 5 * 1024 * 1024 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -188,6 +209,7 @@ impl Default for Config {
             uploads: UploadConfig::default(),
             files: FilesConfig::default(),
             search: SearchConfig::default(),
+            kolaborasi: KolaborasiConfig::default(),
         }
     }
 }

@@ -37,6 +37,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(_) => AppError::Conflict,
+            StoreError::Refused(code) => AppError::Rejected(code),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

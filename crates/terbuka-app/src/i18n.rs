@@ -21,6 +21,7 @@ const ID: &[&str] = &[
     include_str!("../locales/id/console.toml"),
     include_str!("../locales/id/register.toml"),
     include_str!("../locales/id/console_register.toml"),
+    include_str!("../locales/id/kolaborasi.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.toml"),
@@ -30,6 +31,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/console.toml"),
     include_str!("../locales/en/register.toml"),
     include_str!("../locales/en/console_register.toml"),
+    include_str!("../locales/en/kolaborasi.toml"),
 ];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {
@@ -123,6 +125,15 @@ mod tests {
         keys.extend(ObjectionGround::ALL.iter().map(|s| format!("enum.objection_ground.{s}")));
         keys.extend(ExemptionGround::ALL.iter().map(|s| format!("enum.exemption_ground.{s}")));
         keys.extend(Channel::ALL.iter().map(|s| format!("enum.channel.{s}")));
+        {
+            use terbuka_domain::kolaborasi::*;
+            keys.extend(OrgKind::ALL.iter().map(|s| format!("enum.org_kind.{s}")));
+            keys.extend(OrgState::ALL.iter().map(|s| format!("enum.org_state.{s}")));
+            keys.extend(NeedState::ALL.iter().map(|s| format!("enum.need_state.{s}")));
+            keys.extend(PledgeState::ALL.iter().map(|s| format!("enum.pledge_state.{s}")));
+            keys.extend(DeliveryState::ALL.iter().map(|s| format!("enum.delivery_state.{s}")));
+            keys.extend(ReportReason::ALL.iter().map(|s| format!("enum.report_reason.{s}")));
+        }
         // Every err.* code that appears in the domain and app sources.
         for src in [
             include_str!("../../terbuka-domain/src/validate.rs"),
@@ -130,6 +141,8 @@ mod tests {
             include_str!("../../terbuka-domain/src/objection.rs"),
             include_str!("error.rs"),
             include_str!("service.rs"),
+            include_str!("../../terbuka-domain/src/kolaborasi.rs"),
+            include_str!("kolaborasi.rs"),
         ] {
             for part in src.split('"').skip(1).step_by(2) {
                 if part.starts_with("err.") && part.len() > 4 && part.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.') {

@@ -7,6 +7,8 @@
 //! - the register jobs publish scheduled items, open items whose exemption ended, and remind
 //!   officers of periodic items past their refresh date (`App::run_register_schedule`,
 //!   `App::remind_stale_items`);
+//! - the kolaborasi job expires pledges not delivered in time and needs past their date
+//!   (`App::run_aid_schedule`);
 //! - the search sync applies the change log to this node's index (`App::sync_search`).
 
 use crate::mail::Mailer;
@@ -159,6 +161,7 @@ pub async fn run(app: std::sync::Arc<App>, mailer: Mailer) {
             }
             _ = schedule_tick.tick() => {
                 if let Err(e) = app.run_register_schedule(Utc::now()).await { tracing::error!("register schedule job failed: {e}"); }
+                if let Err(e) = app.run_aid_schedule(Utc::now()).await { tracing::error!("kolaborasi expiry job failed: {e}"); }
             }
             _ = search_tick.tick() => {
                 if let Err(e) = app.sync_search().await { tracing::error!("search sync failed: {e}"); }

@@ -13,6 +13,7 @@ pub mod demo_register;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod kolaborasi;
 pub mod mail;
 pub mod register;
 pub mod service;

@@ -84,18 +84,18 @@ pub struct StatsView {
 /// Failed logins per key (username and client address) within a window. Per node: each app
 /// node limits on its own, which bounds guessing to `nodes × max` per window.
 #[derive(Default)]
-struct LoginLimiter {
+pub(crate) struct LoginLimiter {
     failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
 }
 
 impl LoginLimiter {
-    fn blocked(&self, key: &str, now: DateTime<Utc>, window: Duration, max: u32) -> bool {
+    pub(crate) fn blocked(&self, key: &str, now: DateTime<Utc>, window: Duration, max: u32) -> bool {
         let mut map = self.failures.lock().expect("limiter lock");
         let list = map.entry(key.to_string()).or_default();
         list.retain(|t| now - *t < window);
         list.len() as u32 >= max
     }
-    fn fail(&self, key: &str, now: DateTime<Utc>) {
+    pub(crate) fn fail(&self, key: &str, now: DateTime<Utc>) {
         self.failures.lock().expect("limiter lock").entry(key.to_string()).or_default().push(now);
     }
     fn clear(&self, key: &str) {
@@ -117,6 +117,10 @@ pub struct App {
     calendar: RwLock<Option<(Instant, Arc<Calendar>)>>,
     stats_cache: Mutex<HashMap<Option<i32>, (Instant, StatsView)>>,
     limiter: LoginLimiter,
+    /// Pledges per client address on this node (kolaborasi abuse guard).
+    pub(crate) pledge_limiter: LoginLimiter,
+    /// The administrative regions (bundled DKI Jakarta unless configured).
+    pub regions: Arc<terbuka_domain::region::Regions>,
 }
 
 /// How long a node trusts its cached calendar before reading it again (other nodes may edit it).
@@ -181,6 +185,7 @@ impl App {
     pub fn new(store: Arc<dyn Store>, config: Config, key: PiiKey) -> App {
         let blobs = terbuka_files::blobs::Blobs::new(&config.blob_config()).unwrap_or_else(|e| panic!("cannot set up the file store: {e}"));
         let search = terbuka_search::SearchIndex::in_memory().expect("an in-memory search index");
+        let config_regions = config.kolaborasi.regions_file.clone();
         App {
             blobs,
             search: RwLock::new(search),
@@ -193,6 +198,8 @@ impl App {
             calendar: RwLock::new(None),
             stats_cache: Mutex::new(HashMap::new()),
             limiter: LoginLimiter::default(),
+            pledge_limiter: LoginLimiter::default(),
+            regions: Arc::new(crate::kolaborasi::load_regions(&config_regions).unwrap_or_else(|e| panic!("cannot read the regions file: {e}"))),
         }
     }
 
@@ -233,7 +240,7 @@ impl App {
         format!("{}\n\n---\n\n{}", render(Lang::Id), render(Lang::En))
     }
 
-    fn mail(&self, dedup_key: String, to: &str, subject_key: &str, body_key: &str, vars: &[(&str, &str)], now: DateTime<Utc>) -> NewMail {
+    pub(crate) fn mail(&self, dedup_key: String, to: &str, subject_key: &str, body_key: &str, vars: &[(&str, &str)], now: DateTime<Utc>) -> NewMail {
         let mut subject = format!("{} / {}", self.i18n.t(Lang::Id, subject_key), self.i18n.t(Lang::En, subject_key));
         for (k, v) in vars {
             subject = subject.replace(&format!("{{{k}}}"), v);

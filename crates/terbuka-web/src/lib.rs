@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod http;
+pub mod kolaborasi_views;
 pub mod pages;
 pub mod register_views;
 pub mod routes;

@@ -311,7 +311,9 @@ raw_from_json!(
     terbuka_domain::validate::RawRequest,
     terbuka_domain::validate::RawObjection,
     terbuka_domain::validate::RawNotice,
-    terbuka_domain::validate::RawOfficer
+    terbuka_domain::validate::RawOfficer,
+    terbuka_domain::kolaborasi::RawPledge,
+    terbuka_domain::kolaborasi::RawReport
 );
 
 /// Any body at all is fine (an empty one, or a JSON object whose fields are ignored).

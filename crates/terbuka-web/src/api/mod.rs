@@ -7,6 +7,7 @@
 //! with `Authorization: Bearer <token>` from `POST /api/v1/session`.
 
 pub mod extract;
+pub mod kolaborasi;
 pub mod officer;
 pub mod public;
 pub mod register;
@@ -114,6 +115,7 @@ pub fn routes() -> Router<AppState> {
     use public as p;
     Router::new()
         .merge(register::routes())
+        .merge(kolaborasi::routes())
         .route("/", get(index))
         .route("/requests", get(p::register).post(p::submit))
         .route("/requests/{reg_no}", get(p::register_detail))

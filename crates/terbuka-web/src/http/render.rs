@@ -61,7 +61,13 @@ pub fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        let lists = [TEMPLATES, crate::pages::register::TEMPLATES, crate::pages::console_register::TEMPLATES];
+        let lists = [
+            TEMPLATES,
+            crate::pages::register::TEMPLATES,
+            crate::pages::console_register::TEMPLATES,
+            crate::pages::kolaborasi::TEMPLATES,
+            crate::pages::console_kolaborasi::TEMPLATES,
+        ];
         for (name, src) in lists.into_iter().flatten() {
             env.add_template(name, src).expect("template compiles");
         }

@@ -142,6 +142,9 @@ pub(crate) fn console_nav(actor: &Actor) -> Vec<Value> {
         nav.push(("/konsol/keberatan", "console.nav.objections"));
         nav.push(("/konsol/informasi", "console_register.nav"));
     }
+    if matches!(actor.role, Role::PpidUtama | Role::PetugasSosial) {
+        nav.push(("/konsol/kolaborasi", "kolaborasi.console.nav"));
+    }
     if actor.role == Role::Admin {
         nav.push(("/konsol/petugas", "console.nav.officers"));
     }
@@ -210,7 +213,7 @@ async fn inbox(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(
             may_filter_unrouted => actor.role == Role::PpidUtama,
             overdue => overdue,
             due_soon => due_soon,
-            shows_requests => actor.role != Role::Admin,
+            shows_requests => !matches!(actor.role, Role::Admin | Role::PetugasSosial),
         },
     ))
 }

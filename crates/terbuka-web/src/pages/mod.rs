@@ -1,7 +1,9 @@
 //! Server-rendered pages. `public` is what anyone can use; `console` is the officers' side.
 
 pub mod console;
+pub mod console_kolaborasi;
 pub mod console_register;
+pub mod kolaborasi;
 pub mod public;
 pub mod register;
 
