@@ -284,7 +284,15 @@ impl PledgeRefusal {
 
 /// Whether a pledge of `quantity` may be taken now. Evaluated inside the transaction that saves
 /// the pledge, against the tally as it is there, so concurrent pledges cannot overshoot.
-pub fn check_pledge(state: NeedState, org: OrgState, tally: &Tally, until: NaiveDate, today: NaiveDate, quantity: i64, allow_over: bool) -> Result<(), PledgeRefusal> {
+pub fn check_pledge(
+    state: NeedState,
+    org: OrgState,
+    tally: &Tally,
+    until: NaiveDate,
+    today: NaiveDate,
+    quantity: i64,
+    allow_over: bool,
+) -> Result<(), PledgeRefusal> {
     if org != OrgState::Verified {
         return Err(PledgeRefusal::OrgNotVerified);
     }
@@ -476,7 +484,13 @@ fn optional_count(e: &mut FieldErrors, field: &'static str, raw: &Option<String>
 }
 
 /// Contact: an e-mail address or a phone number (at least one).
-fn contact(e: &mut FieldErrors, email_field: &'static str, phone_field: &'static str, email: &Option<String>, phone: &Option<String>) -> (Option<String>, Option<String>) {
+fn contact(
+    e: &mut FieldErrors,
+    email_field: &'static str,
+    phone_field: &'static str,
+    email: &Option<String>,
+    phone: &Option<String>,
+) -> (Option<String>, Option<String>) {
     let email = clean(email).map(|s| valid_email(&s).ok_or(()));
     let phone = clean(phone).map(|s| valid_phone(&s).ok_or(()));
     if matches!(email, Some(Err(()))) {
@@ -667,7 +681,18 @@ impl RawNeed {
             }
         }
         let allow_over_pledge = truthy(&self.allow_over_pledge);
-        e.into_result(|| NeedSubmission { title, item_type, description, quantity, region, rw, households, people, until: until.unwrap_or(today), allow_over_pledge })
+        e.into_result(|| NeedSubmission {
+            title,
+            item_type,
+            description,
+            quantity,
+            region,
+            rw,
+            households,
+            people,
+            until: until.unwrap_or(today),
+            allow_over_pledge,
+        })
     }
 }
 

@@ -217,7 +217,10 @@ fn beneficiary_list_parsing() {
     assert_eq!(ok[1].household, "3171010101090001");
     assert_eq!(format!("{:?}", ok[0]), "Beneficiary(..)", "Debug never shows a NIK");
 
-    let bad = parse_beneficiaries(&rows("nik,no_kk\n123,3171010101090001\n3171014506900001,abc\n3171014506900001,3171010101090001\n3171014506900001,3171010101090002\n")).unwrap_err();
+    let bad = parse_beneficiaries(&rows(
+        "nik,no_kk\n123,3171010101090001\n3171014506900001,abc\n3171014506900001,3171010101090001\n3171014506900001,3171010101090002\n",
+    ))
+    .unwrap_err();
     let got: Vec<(usize, &str, &str)> = bad.iter().map(|p| (p.line, p.column, p.code)).collect();
     assert_eq!(got, [(2, "nik", "err.nik_format"), (3, "no_kk", "err.kk_format"), (5, "nik", "err.aid_list_duplicate")]);
 
@@ -244,7 +247,16 @@ fn need_validation() {
     let n = raw.validate(today, |c| c == "sembako", |r| r == "31.71.01.1001").unwrap();
     assert_eq!((n.quantity, n.rw.as_deref(), n.households, n.allow_over_pledge), (1500, Some("005"), Some(300), true));
 
-    let bad = RawNeed { title: s("x"), item_type: s("mobil"), quantity: s("-3"), region: s("31.71"), rw: s("RW lima"), people: s("banyak"), until: s("2026-11-01"), ..Default::default() };
+    let bad = RawNeed {
+        title: s("x"),
+        item_type: s("mobil"),
+        quantity: s("-3"),
+        region: s("31.71"),
+        rw: s("RW lima"),
+        people: s("banyak"),
+        until: s("2026-11-01"),
+        ..Default::default()
+    };
     let e = bad.validate(today, |c| c == "sembako", |r| r == "31.71.01.1001").unwrap_err();
     assert_eq!(e.get("title"), Some("err.too_short"));
     assert_eq!(e.get("item_type"), Some("err.choice"));
