@@ -212,7 +212,7 @@ pub async fn pledge(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, P
     match s.app.pledge(id, &raw, &ctx.client, Utc::now()).await {
         Ok((saved, token)) => {
             let link = format!("{}/kolaborasi/janji/{token}", s.app.config.server.public_url.trim_end_matches('/'));
-            Ok(render(&ctx, "kolaborasi/done.html", context! { kind => "pledge", link => link, need_id => saved.need.id, title => saved.need.title, emailed => raw.email.as_deref().is_some_and(|e| !e.trim().is_empty()) })
+            Ok(render(&ctx, "kolaborasi/done.html", context! { kind => "pledge", seg => "janji", token => token, link => link, need_id => saved.need.id, title => saved.need.title, emailed => raw.email.as_deref().is_some_and(|e| !e.trim().is_empty()) })
                 .into_response())
         }
         Err(AppError::Invalid(e)) => Ok(need_page(&s, &ctx, id, Some((&raw, &e)), None, None).await?.into_response()),
@@ -311,7 +311,7 @@ pub async fn org_register(State(s): State<AppState>, Extension(ctx): Extension<C
     match s.app.register_org(&raw, Utc::now()).await {
         Ok((org, token)) => {
             let link = format!("{}/kolaborasi/org/{token}", s.app.config.server.public_url.trim_end_matches('/'));
-            Ok(render(&ctx, "kolaborasi/done.html", context! { kind => "org", link => link, title => org.name }).into_response())
+            Ok(render(&ctx, "kolaborasi/done.html", context! { kind => "org", seg => "org", token => token, link => link, title => org.name }).into_response())
         }
         Err(AppError::Invalid(e)) => Ok(org_form_page(&s, &ctx, &raw, Some(&e)).into_response()),
         Err(e) => Err(ctx.err(e)),

@@ -6,6 +6,7 @@ mod util;
 mod authz;
 mod bad_input;
 mod flows;
+mod kolaborasi;
 mod multinode;
 mod privacy;
 mod register_console;
