@@ -197,3 +197,40 @@ def test_register_and_search_without_javascript(server, nojs):
     nojs.get(server + "/informasi/dik")
     assert "Rekam Medis" in nojs.page_source
     shot(nojs, "dik-mobile")
+
+
+def test_kolaborasi_pledge_without_javascript(server, nojs):
+    nojs.get(server + "/kolaborasi?status=terbuka")
+    overflow = nojs.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"/kolaborasi is {overflow}px wider than the screen"
+    shot(nojs, "kolaborasi-mobile")
+    links = [a.get_attribute("href") for a in nojs.find_elements(By.CSS_SELECTOR, "a[href^='/kolaborasi/kebutuhan/']")]
+    assert links, "the demo has open needs"
+    nojs.get(links[0])
+    assert nojs.find_element(By.TAG_NAME, "progress"), "progress is shown without JavaScript"
+    # Too much first: refused with the reason, the typing kept.
+    fill(nojs, "quantity", "99999999")
+    fill(nojs, "name", "Rahmat Hidayat")
+    fill(nojs, "email", "rahmat@example.org")
+    nojs.find_element(By.CSS_SELECTOR, "form[action$='/janji'] button[type=submit]").click()
+    assert nojs.find_element(By.NAME, "name").get_attribute("value") == "Rahmat Hidayat"
+    assert "Jumlah terlalu besar" in nojs.page_source or "melebihi" in nojs.page_source
+    fill(nojs, "quantity", "1")
+    nojs.find_element(By.CSS_SELECTOR, "form[action$='/janji'] button[type=submit]").click()
+    assert "janji bantuan Anda tercatat" in nojs.page_source, nojs.page_source[:2000]
+    shot(nojs, "kolaborasi-pledge-ack-mobile")
+    nojs.find_element(By.CSS_SELECTOR, "a[href^='/kolaborasi/janji/']").click()
+    assert "Rahmat Hidayat" in nojs.page_source, "the pledger's private page shows their details"
+    # The public page never shows the pledger's name.
+    nojs.get(links[0])
+    assert "Rahmat Hidayat" not in nojs.page_source
+    assert "rahmat@example.org" not in nojs.page_source
+    # Check my area by kelurahan name.
+    nojs.get(server + "/kolaborasi")
+    box = nojs.find_element(By.NAME, "kelurahan")
+    box.send_keys("cideng")
+    box.submit()
+    assert "Cideng" in nojs.page_source
+    nojs.get(server + "/kolaborasi/ledger")
+    assert nojs.find_elements(By.TAG_NAME, "table"), "the ledger has tables"
+    shot(nojs, "kolaborasi-ledger-mobile")
