@@ -130,6 +130,15 @@ pub struct Ledger {
     pub taken_down: i64,
 }
 
+/// What a pledge counts against its need: the whole quantity while it is active or fulfilled,
+/// only what it delivered once it expired or was cancelled.
+fn committed(state: PledgeState, quantity: i64, delivered: i64) -> i64 {
+    match state {
+        PledgeState::Active | PledgeState::Fulfilled => quantity,
+        PledgeState::Expired | PledgeState::Cancelled => delivered,
+    }
+}
+
 fn today(now: DateTime<Utc>) -> NaiveDate {
     wib_date(now)
 }
@@ -444,10 +453,11 @@ impl App {
         let contact_hash = self.key.keyed_hash(HASH_CONTACT, &contact_key);
         let cfg = &self.config.kolaborasi;
         let hour = Duration::hours(1);
-        if self.pledge_limiter.blocked(&format!("client:{client}"), now, hour, cfg.pledges_per_client_per_hour) {
-            return Err(refused("err.aid_rate_limited"));
-        }
-        if self.store.pledges_by_contact_since(&contact_hash, now - hour).await? >= cfg.pledges_per_contact_per_hour {
+        let contact_limit = cfg.pledges_per_contact_per_hour;
+        // Per client on this node: checked and counted in one step, given back if the pledge
+        // fails. Per contact across nodes: counted inside the pledge's transaction (below).
+        let client_key = format!("client:{client}");
+        if !self.pledge_limiter.try_take(&client_key, now, hour, cfg.pledges_per_client_per_hour) {
             return Err(refused("err.aid_rate_limited"));
         }
         let token = new_token();
@@ -473,6 +483,9 @@ impl App {
         };
         let day = today(now);
         let decide = |snap: &NeedSnapshot| {
+            if snap.contact_recent >= contact_limit {
+                return Err("err.aid_rate_limited");
+            }
             let n = &snap.need;
             check_pledge(n.state, snap.org.state, &n.tally, n.until, day, sub.quantity, n.allow_over_pledge).map_err(PledgeRefusal::code)?;
             let tally = Tally { pledged: n.tally.pledged + sub.quantity, ..n.tally };
@@ -504,9 +517,14 @@ impl App {
                 at: now,
             })
         };
-        let saved = self.store.change_need(need_id, false, &decide).await?;
-        self.pledge_limiter.fail(&format!("client:{client}"), now);
-        Ok((saved, token))
+        let contact_hash = pledge.contact_hash.clone();
+        match self.store.change_need_for_contact(need_id, &contact_hash, now - hour, &decide).await {
+            Ok(saved) => Ok((saved, token)),
+            Err(e) => {
+                self.pledge_limiter.give_back(&client_key, now);
+                Err(e.into())
+            }
+        }
     }
 
     pub async fn pledge_by_token(&self, token: &str) -> AppResult<PledgeDetail> {
@@ -671,11 +689,14 @@ impl App {
                     tally.delivered -= d.quantity;
                     let p = snap.pledges.iter().find(|p| p.id == d.pledge).ok_or("err.not_found")?;
                     let delivered = p.delivered - d.quantity;
-                    let pstate = pledge_transition(p.state, PledgeEvent::DeliveryRejected, delivered, p.quantity).map_err(forbidden_transition)?;
-                    if matches!(p.state, PledgeState::Expired | PledgeState::Cancelled) {
-                        // A closed pledge counted its delivered part as pledged; that part is gone.
-                        tally.pledged -= d.quantity;
+                    let mut pstate = pledge_transition(p.state, PledgeEvent::DeliveryRejected, delivered, p.quantity).map_err(forbidden_transition)?;
+                    // On a need that has closed, a pledge owed again cannot be delivered any
+                    // more: it closes the way the need did.
+                    if pstate == PledgeState::Active && snap.need.state.is_closed() {
+                        let close = if snap.need.state == NeedState::Expired { PledgeEvent::Expire } else { PledgeEvent::Cancel };
+                        pstate = pledge_transition(pstate, close, delivered, p.quantity).map_err(forbidden_transition)?;
                     }
+                    tally.pledged += committed(pstate, p.quantity, delivered) - committed(p.state, p.quantity, p.delivered);
                     pledge_updates.push(PledgeUpdate { id: p.id, state: pstate, delivered });
                     NeedEvent::DeliveryDisputed
                 }
@@ -881,6 +902,7 @@ impl App {
     }
 
     /// Adds or edits a catalogue entry.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_item_type(
         &self,
         actor: &Actor,
@@ -1127,12 +1149,10 @@ impl App {
         let live: BTreeMap<i64, &StoredNeed> = needs.iter().filter(|n| n.state != NeedState::TakenDown).map(|n| (n.id, n)).collect();
         let mut donors: BTreeMap<(String, i64), LedgerRow> = BTreeMap::new();
         let mut named_by_item: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        let mut donor_needs: BTreeSet<(String, i64, i64)> = BTreeSet::new();
         for p in self.store.named_pledges().await? {
             let (Some(name), Some(n)) = (p.public_name.clone(), live.get(&p.need)) else { continue };
-            let committed = match p.state {
-                PledgeState::Active | PledgeState::Fulfilled => p.quantity,
-                _ => p.delivered,
-            };
+            let committed = committed(p.state, p.quantity, p.delivered);
             let t = types.get(&n.item_type);
             let row = donors.entry((name.clone(), n.item_type)).or_insert_with(|| LedgerRow {
                 key: name.clone(),
@@ -1140,7 +1160,10 @@ impl App {
                 item_type: t.map(|t| t.code.clone()),
                 ..Default::default()
             });
-            row.needs += 1;
+            // A donor's row counts the needs they helped, once each, like every other row.
+            if donor_needs.insert((name.clone(), n.item_type, n.id)) {
+                row.needs += 1;
+            }
             row.pledged += committed;
             row.delivered += p.delivered;
             let e = named_by_item.entry(n.item_type).or_default();

@@ -95,6 +95,26 @@ impl LoginLimiter {
         list.retain(|t| now - *t < window);
         list.len() as u32 >= max
     }
+    /// Checks and records in one step (under the lock), so concurrent callers cannot all pass:
+    /// `false` when `max` events already happened within `window`.
+    pub(crate) fn try_take(&self, key: &str, now: DateTime<Utc>, window: Duration, max: u32) -> bool {
+        let mut map = self.failures.lock().expect("limiter lock");
+        let list = map.entry(key.to_string()).or_default();
+        list.retain(|t| now - *t < window);
+        if list.len() as u32 >= max {
+            return false;
+        }
+        list.push(now);
+        true
+    }
+    /// Gives back a slot taken by `try_take` for an attempt that then failed.
+    pub(crate) fn give_back(&self, key: &str, at: DateTime<Utc>) {
+        if let Some(list) = self.failures.lock().expect("limiter lock").get_mut(key) {
+            if let Some(i) = list.iter().rposition(|t| *t == at) {
+                list.remove(i);
+            }
+        }
+    }
     pub(crate) fn fail(&self, key: &str, now: DateTime<Utc>) {
         self.failures.lock().expect("limiter lock").entry(key.to_string()).or_default().push(now);
     }

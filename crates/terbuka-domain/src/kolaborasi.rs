@@ -165,6 +165,12 @@ pub fn need_transition(state: NeedState, event: NeedEvent, after: &Tally) -> Res
         (_, E::PledgeReleased) if active => after.progress(),
         // Releasing the pledges of a need that was closed leaves it closed.
         (S::Expired | S::Cancelled | S::TakenDown, E::PledgeReleased) => state,
+        // A verified need may still hold an extra pledge (over-pledging allowed) that is
+        // released later; it stays verified.
+        (S::Verified, E::PledgeReleased) => state,
+        // Deliveries recorded before a need closed can still be confirmed or their dispute
+        // decided: disputes are never stranded. The need stays closed.
+        (S::Expired | S::Cancelled | S::TakenDown, E::DeliveryConfirmed | E::DeliveryDisputed) => state,
         (_, E::DeliveryRecorded | E::DeliveryConfirmed | E::DeliveryDisputed) if active => after.progress(),
         (S::Open | S::PartlyPledged | S::FullyPledged, E::Expire | E::Cancel) => {
             if event == E::Expire {

@@ -226,6 +226,9 @@ pub struct NeedSnapshot {
     /// Empty unless the write asked for the need's pledges and deliveries.
     pub pledges: Vec<StoredPledge>,
     pub deliveries: Vec<StoredDelivery>,
+    /// Pledges made with the contact given to `change_need_for_contact` within its window (0
+    /// otherwise).
+    pub contact_recent: i64,
 }
 
 /// Everything one change to a need saves, in one transaction.

@@ -172,6 +172,10 @@ pub trait Store: Send + Sync + 'static {
     /// with `children`, its pledges and deliveries), asks `decide`, and saves what it returns.
     /// A refusal (`Err(code)`) saves nothing and comes back as `StoreError::Refused`.
     async fn change_need(&self, need: i64, children: bool, decide: NeedDecider<'_>) -> Result<NeedSaved>;
+    /// `change_need` for a new pledge: the snapshot also counts, under the same lock, the pledges
+    /// made with this contact hash since `since` (`NeedSnapshot::contact_recent`), so a rate limit
+    /// holds against concurrent requests on every node.
+    async fn change_need_for_contact(&self, need: i64, contact_hash: &str, since: DateTime<Utc>, decide: NeedDecider<'_>) -> Result<NeedSaved>;
     async fn pledges_of(&self, need: i64) -> Result<Vec<StoredPledge>>;
     async fn pledge(&self, id: i64) -> Result<Option<StoredPledge>>;
     async fn pledge_by_token(&self, token_hash: &str) -> Result<Option<StoredPledge>>;

@@ -978,7 +978,10 @@ impl Store for SqlStore {
         self.kol_need_events(need).await
     }
     async fn change_need(&self, need: i64, children: bool, decide: crate::NeedDecider<'_>) -> Result<crate::NeedSaved> {
-        self.kol_change_need(need, children, decide).await
+        self.kol_change_need(need, children, None, decide).await
+    }
+    async fn change_need_for_contact(&self, need: i64, contact_hash: &str, since: DateTime<Utc>, decide: crate::NeedDecider<'_>) -> Result<crate::NeedSaved> {
+        self.kol_change_need(need, false, Some((contact_hash, since)), decide).await
     }
     async fn pledges_of(&self, need: i64) -> Result<Vec<crate::StoredPledge>> {
         self.kol_pledges_of(need).await

@@ -456,14 +456,25 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn kol_change_need(&self, id: i64, children: bool, decide: NeedDecider<'_>) -> Result<NeedSaved> {
+    pub(crate) async fn kol_change_need(&self, id: i64, children: bool, contact: Option<(&str, DateTime<Utc>)>, decide: NeedDecider<'_>) -> Result<NeedSaved> {
         let mut tx = self.begin_write().await?;
         // Read under the lock: no other writer can change the need until this one commits.
         let need = fetch_need(&mut *tx, id).await?.ok_or(StoreError::NotFound)?;
         let org = fetch_org(&mut *tx, need.org).await?.ok_or_else(|| StoreError::Corrupt("aid_needs.org_id".into()))?;
         let (pledges, deliveries) =
             if children { (fetch_pledges_of(&mut *tx, id).await?, fetch_deliveries_of(&mut *tx, id).await?) } else { (Vec::new(), Vec::new()) };
-        let snapshot = NeedSnapshot { need, org, pledges, deliveries };
+        let contact_recent = match contact {
+            None => 0,
+            Some((hash, since)) => {
+                let r = sqlx::query("SELECT COUNT(*) FROM aid_pledges WHERE contact_hash = $1 AND created_at >= $2")
+                    .bind(hash)
+                    .bind(ts(since))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                r.try_get(0)?
+            }
+        };
+        let snapshot = NeedSnapshot { need, org, pledges, deliveries, contact_recent };
         let w = match decide(&snapshot) {
             Ok(w) => w,
             Err(code) => {

@@ -68,6 +68,13 @@ fn need_table_every_pair() {
         (S::Open, E::TakeDown, S::TakenDown), (S::PartlyPledged, E::TakeDown, S::TakenDown), (S::FullyPledged, E::TakeDown, S::TakenDown),
         (S::Delivered, E::TakeDown, S::TakenDown), (S::Verified, E::TakeDown, S::TakenDown), (S::Expired, E::TakeDown, S::TakenDown),
         (S::TakenDown, E::Reinstate, p),
+        (S::Verified, E::PledgeReleased, S::Verified),
+        (S::Expired, E::DeliveryConfirmed, S::Expired),
+        (S::Cancelled, E::DeliveryConfirmed, S::Cancelled),
+        (S::TakenDown, E::DeliveryConfirmed, S::TakenDown),
+        (S::Expired, E::DeliveryDisputed, S::Expired),
+        (S::Cancelled, E::DeliveryDisputed, S::Cancelled),
+        (S::TakenDown, E::DeliveryDisputed, S::TakenDown),
     ];
     let mut forbidden_count = 0;
     for st in S::ALL {
@@ -83,7 +90,7 @@ fn need_table_every_pair() {
         }
     }
     assert_eq!(allowed.len() + forbidden_count, S::ALL.len() * E::ALL.len());
-    assert_eq!(allowed.len(), 31);
+    assert_eq!(allowed.len(), 38);
 }
 
 #[test]
