@@ -8,6 +8,7 @@
 pub mod api;
 pub mod http;
 pub mod kolaborasi_views;
+pub mod map;
 pub mod pages;
 pub mod register_views;
 pub mod routes;
