@@ -8,7 +8,7 @@ use crate::kolaborasi_views::{PublicItemType, PublicNeed, PublicNeedPage};
 use crate::pages::kolaborasi::list_query;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +18,7 @@ use terbuka_app::kolaborasi::Ledger;
 use terbuka_app::AppError;
 use terbuka_domain::kolaborasi::{RawPledge, RawReport};
 use terbuka_domain::validate::FieldErrors;
+use tower_http::cors::{Any, CorsLayer};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,6 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/kolaborasi/needs/{id}/reports", post(report))
         .route("/kolaborasi/ledger", get(ledger))
         .route("/kolaborasi/item-types", get(item_types))
+        // Open data: any web page may read it (no cookies are involved). Only GET: a page on
+        // another site cannot post pledges through a visitor's browser.
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]))
 }
 
 #[derive(Serialize)]

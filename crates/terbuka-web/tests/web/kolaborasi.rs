@@ -200,6 +200,11 @@ async fn whole_flow_over_http_leaks_no_personal_data() {
     assert_eq!(api["need"]["confirmed"], 30);
     assert_eq!(api["deliveries"][0]["state"], "confirmed");
     assert!(api["deliveries"][0]["proof_sha256"].as_str().unwrap().len() == 64);
+    // Open data is readable from other sites' scripts (GET only).
+    let req =
+        axum::http::Request::builder().uri("/api/v1/kolaborasi/needs").header("Origin", "https://data.example.org").body(axum::body::Body::empty()).unwrap();
+    let r = anon.send(req).await;
+    assert_eq!(r.headers.get("access-control-allow-origin").map(|v| v.to_str().unwrap()), Some("*"));
     let ledger = anon.get("/kolaborasi/ledger.csv?by=donatur").await.text();
     assert!(ledger.contains("Toko Sumber Rejeki"));
     // The audit log and the public history hold no personal data either.
