@@ -147,7 +147,13 @@ pub async fn list(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Que
     lq.filter.offset = (page - 1) * PER_PAGE;
     lq.filter.limit = PER_PAGE;
     let needs = s.app.needs(&lq.filter).await.map_err(|e| ctx.err(e))?;
-    let views: Vec<PublicNeed> = needs.items.iter().map(|n| PublicNeed::of(n, &item_code(&types, n.item_type), &s.app.regions)).collect();
+    // Every need carries its organisation's verified badge and date.
+    let orgs: HashMap<i64, PublicOrg> = s.app.store.list_orgs(&[]).await.map_err(|e| ctx.err(e.into()))?.iter().map(|o| (o.id, PublicOrg::of(o))).collect();
+    let views: Vec<_> = needs
+        .items
+        .iter()
+        .map(|n| context! { n => PublicNeed::of(n, &item_code(&types, n.item_type), &s.app.regions), org => orgs.get(&n.org).cloned() })
+        .collect();
     // "Check my area": kelurahan whose name or postal code matches, with their open needs.
     let area_q = p.str("kelurahan");
     let area: Vec<_> = match &area_q {

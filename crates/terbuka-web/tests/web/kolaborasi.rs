@@ -195,6 +195,7 @@ async fn whole_flow_over_http_leaks_no_personal_data() {
     let page = anon.get(&format!("/kolaborasi/kebutuhan/{need}")).await.text();
     assert!(page.contains("Toko Sumber Rejeki"), "an opted-in name is public");
     assert!(page.contains("Terverifikasi"), "the verified badge is shown");
+    assert!(anon.get("/kolaborasi").await.text().contains("Terverifikasi"), "the list shows the badge on each need too");
     let api = anon.get(&format!("/api/v1/kolaborasi/needs/{need}")).await.json();
     assert_eq!(api["need"]["pledged"], 50);
     assert_eq!(api["need"]["confirmed"], 30);
