@@ -8,6 +8,7 @@
 //! What lives here:
 //! - [`calendar`]: the one working-day calendar (national holidays, cuti bersama) and the
 //!   deadline policy on top of it (who owes a deadline, office hours in WIB).
+//! - [`crisis`]: the crisis information channel (Covid-19, floods): TOML dataset definitions, row validation, release diffs, roll-up, indicators.
 //! - [`dip`]: the public information register (DIP/DIK): categories, item life-cycle, exemption periods, cadence.
 //! - [`kolaborasi`]: aid needs, pledges and deliveries: four life-cycles, the quantity rules and
 //!   the duplicate-aid guard.
@@ -22,6 +23,7 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod crisis;
 pub mod dip;
 pub mod kolaborasi;
 pub mod model;
