@@ -71,6 +71,13 @@ impl Rollup {
     pub fn observations(&self) -> Vec<Observation> {
         self.values.iter().map(|a| Observation::new(&a.region, a.date, &a.measure, a.value)).collect()
     }
+
+    /// Only the aggregates every part reported to, as observations. Indicators over time should
+    /// use these: a cumulative sum missing one kelurahan on one day looks like a fall, and
+    /// `daily_new` would turn it into negative new cases.
+    pub fn complete_observations(&self) -> Vec<Observation> {
+        self.values.iter().filter(|a| a.complete()).map(|a| Observation::new(&a.region, a.date, &a.measure, a.value)).collect()
+    }
 }
 
 /// Combines values by a rule; `None` when there is nothing to combine or, for `mean_pop`, when a

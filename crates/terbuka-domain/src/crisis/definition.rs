@@ -137,7 +137,7 @@ pub struct Measure {
 }
 
 /// A measure computed from others of the same region and date by a formula.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Derived {
     pub id: String,
     pub formula: Formula,
@@ -161,8 +161,9 @@ pub struct Indicator {
     pub explain: Text,
 }
 
-/// A parsed, checked dataset definition.
-#[derive(Debug, Clone, PartialEq)]
+/// A parsed, checked dataset definition. It serialises as-is for the open-data API (formulas as
+/// their text).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Definition {
     pub id: String,
     pub version: u32,

@@ -31,6 +31,33 @@ pub struct RowProblem {
     pub code: &'static str,
 }
 
+/// Every message code [`validate_rows`] reports, for the app's translation catalogs.
+pub const PROBLEM_CODES: &[&str] = &[
+    "err.crisis_computed_column",
+    "err.crisis_unknown_column",
+    "err.crisis_duplicate_column",
+    "err.crisis_missing_column",
+    "err.crisis_no_measure_column",
+    "err.crisis_empty",
+    "err.crisis_too_many_rows",
+    "err.crisis_extra_cells",
+    "err.crisis_unnamed_column",
+    "err.required",
+    "err.crisis_region_unknown",
+    "err.crisis_region_level",
+    "err.crisis_week_start",
+    "err.crisis_date",
+    "err.too_long",
+    "err.control_chars",
+    "err.crisis_duplicate_row",
+    "err.crisis_number",
+    "err.crisis_not_whole",
+    "err.crisis_negative",
+    "err.crisis_below_min",
+    "err.crisis_above_max",
+    "err.crisis_cumulative_decrease",
+];
+
 /// The most data rows one upload may have (267 kelurahan × 10 years of days is under a million).
 pub const MAX_ROWS: usize = 1_000_000;
 
@@ -117,7 +144,8 @@ pub fn validate_rows_after(
     let mut names = Vec::with_capacity(header.len());
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for (pos, h) in header.iter().enumerate() {
-        let name = h.trim().trim_start_matches('\u{feff}').trim().to_lowercase();
+        // Header texts are echoed in problems: at most 64 characters of them.
+        let name: String = h.trim().trim_start_matches('\u{feff}').trim().to_lowercase().chars().take(64).collect();
         let col = match name.as_str() {
             "" => Col::Blank,
             "region" | "kode_wilayah" => Col::Region,

@@ -40,6 +40,7 @@ fn every_kelurahan_of_jakarta_sums_up() {
     check("31.01", RegionLevel::KotaKab, 6); // Kepulauan Seribu
     check("31.71.01", RegionLevel::Kecamatan, 6); // Gambir
     check("31.71.03", RegionLevel::Kecamatan, 8); // Kemayoran
+    assert_eq!(r.complete_observations().len(), 51);
     assert!(r.reconciliation.is_empty(), "no totals were reported");
 }
 
@@ -60,6 +61,8 @@ fn partial_coverage_is_said_not_hidden() {
     assert_eq!(prov, [(d("2021-07-01"), 15.0, 2), (d("2021-07-02"), 12.0, 1)]);
     // Only the chain above the reporting kelurahan has values: 3 regions × 2 days.
     assert_eq!(r.values.len(), 6);
+    assert_eq!(r.observations().len(), 6);
+    assert!(r.complete_observations().is_empty(), "none of them is complete");
     // Sorted by region, date, measure.
     let keys: Vec<(&str, NaiveDate)> = r.values.iter().map(|a| (a.region.as_str(), a.date)).collect();
     let mut sorted = keys.clone();

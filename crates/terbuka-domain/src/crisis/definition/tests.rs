@@ -343,3 +343,11 @@ fn serde_codes_are_the_stable_codes() {
         assert_eq!(code(g), g.as_str());
     }
 }
+
+#[test]
+fn a_definition_serialises_for_the_api() {
+    let def = Definition::parse(COVID19_DEFINITION).unwrap();
+    let out = toml::to_string(&def).unwrap();
+    assert!(out.contains(r#"formula = "confirmed - recovered - deaths""#), "formulas are published as text");
+    assert!(out.contains(r#"aggregate = "sum""#) && out.contains(r#"kind = "per_100k""#) && out.contains(r#"level = "kelurahan""#));
+}

@@ -239,3 +239,19 @@ fn merging_an_upload_into_the_current_release() {
         [obs("31", "2021-07-01", "confirmed", 10.0), obs("31", "2021-07-02", "confirmed", 13.0), obs("31", "2021-07-03", "confirmed", 15.0)]
     );
 }
+
+#[test]
+fn every_problem_code_is_listed_for_translation() {
+    let source = include_str!("../ingest.rs");
+    let used: BTreeSet<&str> = source.split('"').filter(|s| s.starts_with("err.") && !s.contains(' ')).collect();
+    let listed: BTreeSet<&str> = PROBLEM_CODES.iter().copied().collect();
+    assert_eq!(used, listed);
+    assert_eq!(listed.len(), PROBLEM_CODES.len(), "no code listed twice");
+}
+
+#[test]
+fn long_unknown_headers_are_cut() {
+    let long = "x".repeat(500);
+    let got = check(&covid(), &format!("region,date,confirmed,{long}\n31,2021-07-01,1,\n")).unwrap_err();
+    assert_eq!(got, [p(1, &"x".repeat(64), "err.crisis_unknown_column")]);
+}
