@@ -141,7 +141,6 @@ pub fn validate_rows_after(
 
     // The header.
     let mut cols = Vec::with_capacity(header.len());
-    let mut names = Vec::with_capacity(header.len());
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for (pos, h) in header.iter().enumerate() {
         // Header texts are echoed in problems: at most 64 characters of them.
@@ -177,7 +176,6 @@ pub fn validate_rows_after(
             col
         };
         cols.push(col);
-        names.push(canonical);
     }
     let find = |c: Col| cols.iter().position(|x| *x == c);
     let (region_col, date_col, note_col) = (find(Col::Region), find(Col::Date), find(Col::Note));
