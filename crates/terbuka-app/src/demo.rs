@@ -57,6 +57,9 @@ pub struct DemoSummary {
     pub objections: usize,
     /// Items of the public information register.
     pub items: usize,
+    /// Kolaborasi: organisations registered and aid needs posted.
+    pub aid_orgs: usize,
+    pub aid_needs: usize,
 }
 
 const SEED: u64 = 2026;
@@ -220,6 +223,14 @@ const OFFICERS: &[OfficerSpec] = &[
         unit: None,
         display_name: "Sekretaris Daerah Provinsi DKI Jakarta",
         email: "sekda@ppid.example.go.id",
+    },
+    OfficerSpec {
+        username: "sosial",
+        password: "demo-sosial-2026!",
+        role: Role::PetugasSosial,
+        unit: None,
+        display_name: "Nur Aini Lubis",
+        email: "sosial@ppid.example.go.id",
     },
 ];
 
@@ -1465,7 +1476,7 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
     events.sort();
 
     let mut live: Vec<Live> = (0..n).map(|_| Live::default()).collect();
-    let mut summary = DemoSummary { units: unit_ids.len(), officers: officer_ids.len(), requests: 0, objections: 0, items: 0 };
+    let mut summary = DemoSummary { units: unit_ids.len(), officers: officer_ids.len(), requests: 0, objections: 0, items: 0, aid_orgs: 0, aid_needs: 0 };
     for (at, i, k) in events {
         if i == usize::MAX {
             crate::jobs::close_expired(app, at).await.with_context(|| format!("demo: closing job at {at}"))?;
@@ -1502,6 +1513,9 @@ pub async fn seed_if_empty(app: &App, now: DateTime<Utc>, requests: usize) -> Re
     let items = crate::demo_register::seed(app, &cast.utama, &units, now).await;
     app.defer_search(false);
     summary.items = items?;
+    // Kolaborasi: organisations, needs, pledges and deliveries, moderated by the petugas sosial.
+    let sosial = actor(OFFICERS.iter().position(|o| o.role == Role::PetugasSosial).context("demo: no petugas sosial")?);
+    (summary.aid_orgs, summary.aid_needs) = crate::demo_kolaborasi::seed(app, &sosial, now).await?;
     app.sync_search().await.map_err(app_err).context("demo: building the search index")?;
     tracing::info!(requests = summary.requests, objections = summary.objections, items = summary.items, "demo data seeded");
     Ok(Some(summary))

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod demo_kolaborasi;
 pub mod demo_register;
 pub mod error;
 pub mod i18n;
