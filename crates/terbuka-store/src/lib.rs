@@ -10,13 +10,16 @@
 //! It knows no HTTP and makes no decision the domain makes.
 
 mod aid_types;
+mod crisis_types;
 mod sql;
+mod sql_crisis;
 mod sql_kolaborasi;
 mod sql_register;
 pub mod testing;
 pub mod types;
 
 pub use aid_types::*;
+pub use crisis_types::*;
 pub use sql::{backend_of, SqlStore};
 pub use sql_register::{format_label, item_key, request_key};
 pub use types::*;
@@ -198,4 +201,22 @@ pub trait Store: Send + Sync + 'static {
     async fn beneficiary_list(&self, need: i64) -> Result<Option<BeneficiaryListMeta>>;
     /// The current lists of other needs for the same item type whose window overlaps.
     async fn overlapping_lists(&self, item_type: i64, from: NaiveDate, until: NaiveDate, except_need: i64) -> Result<Vec<OtherList>>;
+
+    // Crisis channel. Releases are immutable: there is no method to change or delete one.
+    /// Creates a dataset; `Conflict` if the slug is taken. `audit.subject` may contain `{id}`.
+    async fn insert_crisis_dataset(&self, dataset: NewCrisisDataset, audit: NewAuditEntry) -> Result<StoredCrisisDataset>;
+    /// Every dataset, oldest first.
+    async fn crisis_datasets(&self) -> Result<Vec<StoredCrisisDataset>>;
+    async fn crisis_dataset(&self, slug: &str) -> Result<Option<StoredCrisisDataset>>;
+    /// Stores a release whole (its observations, its changes and the audit entry) in one
+    /// transaction, as the dataset's next sequence number; `Conflict` (nothing saved) if the
+    /// dataset's latest release is no longer `base_seq`. `audit.subject` may contain `{seq}`.
+    async fn insert_crisis_release(&self, release: NewCrisisRelease, audit: NewAuditEntry) -> Result<StoredCrisisRelease>;
+    /// The releases of a dataset, newest first.
+    async fn crisis_releases(&self, dataset: i64) -> Result<Vec<StoredCrisisRelease>>;
+    async fn crisis_release(&self, dataset: i64, seq: i64) -> Result<Option<StoredCrisisRelease>>;
+    /// A release's observations matching `filter`, sorted by region, date and measure.
+    async fn crisis_observations(&self, release: i64, filter: &ObservationFilter) -> Result<Vec<terbuka_domain::crisis::Observation>>;
+    /// What a release changed from the one before, sorted by region, date and measure.
+    async fn crisis_changes(&self, release: i64) -> Result<Vec<terbuka_domain::crisis::Change>>;
 }

@@ -25,12 +25,14 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_register_indexes.sql")),
     (3, include_str!("../migrations/sqlite/0003_register.sql")),
     (4, include_str!("../migrations/sqlite/0004_kolaborasi.sql")),
+    (5, include_str!("../migrations/sqlite/0005_crisis.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_register_indexes.sql")),
     (3, include_str!("../migrations/postgres/0003_register.sql")),
     (4, include_str!("../migrations/postgres/0004_kolaborasi.sql")),
+    (5, include_str!("../migrations/postgres/0005_crisis.sql")),
 ];
 
 #[derive(Clone)]
@@ -1027,5 +1029,31 @@ impl Store for SqlStore {
     }
     async fn overlapping_lists(&self, item_type: i64, from: NaiveDate, until: NaiveDate, except_need: i64) -> Result<Vec<crate::OtherList>> {
         self.kol_overlapping_lists(item_type, from, until, except_need).await
+    }
+
+    // Crisis channel.
+    async fn insert_crisis_dataset(&self, dataset: crate::NewCrisisDataset, audit: NewAuditEntry) -> Result<crate::StoredCrisisDataset> {
+        self.cri_insert_dataset(dataset, audit).await
+    }
+    async fn crisis_datasets(&self) -> Result<Vec<crate::StoredCrisisDataset>> {
+        self.cri_datasets().await
+    }
+    async fn crisis_dataset(&self, slug: &str) -> Result<Option<crate::StoredCrisisDataset>> {
+        self.cri_dataset(slug).await
+    }
+    async fn insert_crisis_release(&self, release: crate::NewCrisisRelease, audit: NewAuditEntry) -> Result<crate::StoredCrisisRelease> {
+        self.cri_insert_release(release, audit).await
+    }
+    async fn crisis_releases(&self, dataset: i64) -> Result<Vec<crate::StoredCrisisRelease>> {
+        self.cri_releases(dataset).await
+    }
+    async fn crisis_release(&self, dataset: i64, seq: i64) -> Result<Option<crate::StoredCrisisRelease>> {
+        self.cri_release(dataset, seq).await
+    }
+    async fn crisis_observations(&self, release: i64, filter: &crate::ObservationFilter) -> Result<Vec<terbuka_domain::crisis::Observation>> {
+        self.cri_observations(release, filter).await
+    }
+    async fn crisis_changes(&self, release: i64) -> Result<Vec<terbuka_domain::crisis::Change>> {
+        self.cri_changes(release).await
     }
 }
