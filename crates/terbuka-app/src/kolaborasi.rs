@@ -1190,7 +1190,8 @@ impl App {
         ledger.by_kelurahan = kel.into_values().collect();
         ledger.by_item = item.into_values().collect();
         let mut by_donor: Vec<LedgerRow> = donors.into_values().collect();
-        by_donor.sort_by(|a, b| b.pledged.cmp(&a.pledged).then_with(|| a.label.cmp(&b.label)));
+        // Quantities are only comparable within one kind of aid (cash is in rupiah).
+        by_donor.sort_by(|a, b| a.item_type.cmp(&b.item_type).then_with(|| b.pledged.cmp(&a.pledged)).then_with(|| a.label.cmp(&b.label)));
         ledger.by_donor = by_donor;
         Ok(ledger)
     }

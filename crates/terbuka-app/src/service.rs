@@ -99,6 +99,10 @@ impl LoginLimiter {
     /// `false` when `max` events already happened within `window`.
     pub(crate) fn try_take(&self, key: &str, now: DateTime<Utc>, window: Duration, max: u32) -> bool {
         let mut map = self.failures.lock().expect("limiter lock");
+        // A public node sees many addresses: forget the quiet ones so memory stays bounded.
+        if map.len() > 10_000 {
+            map.retain(|_, list| list.iter().any(|t| now - *t < window));
+        }
         let list = map.entry(key.to_string()).or_default();
         list.retain(|t| now - *t < window);
         if list.len() as u32 >= max {

@@ -455,8 +455,9 @@ pub fn parse_beneficiaries(rows: &[Vec<String>]) -> Result<Vec<Beneficiary>, Vec
     }
 }
 
-/// The largest quantity one need or pledge may carry (guards against typos such as 10000000).
-pub const MAX_QUANTITY: i64 = 1_000_000;
+/// The largest quantity one need or pledge may carry: cash aid is counted in rupiah, so the cap is
+/// Rp 1 miliar; it still stops a runaway typo (an extra row of zeros).
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
 
 fn quantity(e: &mut FieldErrors, field: &'static str, raw: &Option<String>) -> i64 {
     match clean(raw).map(|s| s.replace(['.', ' '], "")) {

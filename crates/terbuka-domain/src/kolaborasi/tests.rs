@@ -272,7 +272,7 @@ fn need_validation() {
     assert_eq!(e.get("rw"), Some("err.rw_format"));
     assert_eq!(e.get("people"), Some("err.quantity_number"));
     assert_eq!(e.get("until"), Some("err.date_in_past"));
-    let far = RawNeed { until: s("2028-01-01"), quantity: s("99999999"), ..raw.clone() };
+    let far = RawNeed { until: s("2028-01-01"), quantity: s("99999999999"), ..raw.clone() };
     let e = far.validate(today, |_| true, |_| true).unwrap_err();
     assert_eq!(e.get("until"), Some("err.date_too_far"));
     assert_eq!(e.get("quantity"), Some("err.quantity_too_large"));
