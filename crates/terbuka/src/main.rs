@@ -217,8 +217,8 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&config).await?;
             match terbuka_app::demo::seed_if_empty(&app, Utc::now(), requests).await? {
                 Some(s) => println!(
-                    "Demo data created: {} units, {} officers, {} requests, {} objections, {} register items.",
-                    s.units, s.officers, s.requests, s.objections, s.items
+                    "Demo data created: {} units, {} officers, {} requests, {} objections, {} register items, {} aid organisations, {} aid needs.",
+                    s.units, s.officers, s.requests, s.objections, s.items, s.aid_orgs, s.aid_needs
                 ),
                 None => println!("Demo data already present in {}; reusing it.", config.database_url()),
             }

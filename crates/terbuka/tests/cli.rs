@@ -124,7 +124,7 @@ fn demo_twice_users_and_audit_verify_catches_tampering() {
     assert!(tamper("DELETE FROM audit_log WHERE seq = 5").contains("deleted"));
     assert!(tamper("UPDATE audit_log SET seq = -1 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -1;")
         .contains("entry"));
-    assert!(tamper("INSERT INTO audit_log SELECT seq + 1000, at, actor, action, 'request:forged', detail, prev_hash, hash FROM audit_log WHERE seq = 7")
+    assert!(tamper("INSERT INTO audit_log SELECT seq + 1000000, at, actor, action, 'request:forged', detail, prev_hash, hash FROM audit_log WHERE seq = 7")
         .contains("entry"));
     restore();
     assert!(terbuka(dir.path(), &["audit", "verify"]).status.success(), "the restored chain verifies again");
