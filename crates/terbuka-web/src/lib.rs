@@ -6,6 +6,7 @@
 //! [`routes::router`]. Nothing here decides a legal rule or talks SQL.
 
 pub mod api;
+pub mod chart;
 pub mod http;
 pub mod kolaborasi_views;
 pub mod map;
