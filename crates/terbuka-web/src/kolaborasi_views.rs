@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use terbuka_app::kolaborasi::NeedDetail;
-use terbuka_domain::kolaborasi::{DeliveryState, NeedState, PledgeState};
+use terbuka_domain::kolaborasi::{DeliveryState, NeedState};
 use terbuka_domain::region::{RegionLevel, Regions};
 use terbuka_store::{AidItemType, NeedEventRow, StoredDelivery, StoredNeed, StoredOrg, StoredPledge};
 
@@ -223,9 +223,4 @@ impl PublicNeedPage {
             takes_pledges: d.need.state.takes_pledges() && d.org.state == terbuka_domain::kolaborasi::OrgState::Verified,
         }
     }
-}
-
-/// Pledge states that still count against the need.
-pub fn pledge_counts(p: &StoredPledge) -> bool {
-    matches!(p.state, PledgeState::Active | PledgeState::Fulfilled)
 }
