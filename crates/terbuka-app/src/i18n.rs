@@ -22,6 +22,7 @@ const ID: &[&str] = &[
     include_str!("../locales/id/register.toml"),
     include_str!("../locales/id/console_register.toml"),
     include_str!("../locales/id/kolaborasi.toml"),
+    include_str!("../locales/id/crisis.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.toml"),
@@ -32,6 +33,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/register.toml"),
     include_str!("../locales/en/console_register.toml"),
     include_str!("../locales/en/kolaborasi.toml"),
+    include_str!("../locales/en/crisis.toml"),
 ];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {

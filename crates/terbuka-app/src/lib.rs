@@ -7,6 +7,7 @@
 //! result with its history, mails and audit entry in one store call.
 
 pub mod config;
+pub mod crisis;
 pub mod crypto;
 pub mod demo;
 pub mod demo_kolaborasi;

@@ -1,0 +1,375 @@
+//! Use cases of the crisis information channel: datasets, uploads (ingest) and releases.
+//!
+//! A dataset is a slug (`covid19`, `banjir`) and a definition (TOML, see
+//! `terbuka_domain::crisis::definition`). Each accepted upload becomes an immutable *release*:
+//! the upload is read (CSV/XLSX through `terbuka_files::table`, or a JSON array of objects),
+//! checked whole against the definition, the region hierarchy and the current release
+//! (`crisis::validate_rows_after`: every problem by line, column and reason, nothing saved if
+//! there is any), merged onto the current release (the upload replaces the values of the
+//! region, date and measure it contains; everything else carries over), diffed against it, and
+//! stored with its diff, its digest and its audit entry in one store call, which refuses if
+//! another release was stored meanwhile.
+//!
+//! Who may create datasets and upload: an Admin or the PPID Utama (checked here, by role: the
+//! authorization table has no crisis action yet), or the command line (`actor = None`).
+//! Reading releases, diffs and observations is public (open data).
+
+use crate::error::{AppError, AppResult};
+use crate::service::{audit_entry, officer_label, App};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use terbuka_domain::authz::Actor;
+use terbuka_domain::crisis::{self, Change, Definition, Observation, RowProblem};
+use terbuka_domain::Role;
+use terbuka_store::{NewCrisisDataset, NewCrisisRelease, ObservationFilter, StoreError, StoredCrisisDataset, StoredCrisisRelease};
+
+/// The definitions shipped with Terbuka, by the slug their dataset gets.
+pub const SHIPPED: &[(&str, &str)] = &[("covid19", crisis::COVID19_DEFINITION), ("banjir", crisis::FLOODS_DEFINITION)];
+
+/// The longest release note, in characters.
+pub const MAX_RELEASE_NOTE: usize = 500;
+
+/// Where an ingest is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestStage {
+    /// Reading the file into rows.
+    Reading,
+    /// Checking `rows` data rows against the definition and the current release.
+    Validating { rows: usize },
+    /// Writing the release of `observations` values (the whole dataset) and `changes` changes.
+    Saving { observations: usize, changes: usize },
+}
+
+/// Why an upload was not stored.
+#[derive(Debug)]
+pub enum IngestError {
+    /// The file has problems: every one, by line and column. Nothing was saved.
+    Rows(Vec<RowProblem>),
+    /// Anything else (not allowed, unknown dataset, unreadable file, nothing changed, …).
+    App(AppError),
+}
+
+impl From<AppError> for IngestError {
+    fn from(e: AppError) -> Self {
+        IngestError::App(e)
+    }
+}
+
+impl From<StoreError> for IngestError {
+    fn from(e: StoreError) -> Self {
+        IngestError::App(e.into())
+    }
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IngestError::Rows(p) => write!(f, "the upload has {} problem(s)", p.len()),
+            IngestError::App(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+/// What an accepted upload produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseSummary {
+    pub dataset: String,
+    pub seq: i64,
+    /// Values in the upload.
+    pub uploaded: usize,
+    /// Values in the release (the whole dataset).
+    pub rows: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub removed: i64,
+    pub digest: String,
+}
+
+/// One value as a line of JSON (for JSON-lines output such as `terbuka crisis diff`).
+pub fn json_line(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// SHA-256 (hex) of a definition's text.
+pub fn definition_hash(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn may_manage(actor: Option<&Actor>) -> AppResult<()> {
+    match actor {
+        None => Ok(()),
+        Some(a) if matches!(a.role, Role::Admin | Role::PpidUtama) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+fn actor_label(actor: Option<&Actor>) -> String {
+    actor.map(officer_label).unwrap_or_else(|| "cli".to_string())
+}
+
+fn valid_slug(slug: &str) -> bool {
+    (1..=40).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && slug.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+/// A JSON upload: an array of objects whose values are numbers, strings or null. Numbers keep
+/// the text JSON wrote them in, so `12.5` is read exactly like the CSV cell `12.5`.
+fn json_rows(bytes: &[u8]) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| AppError::field("file", "err.crisis_json"))?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(AppError::field("file", "err.crisis_json"));
+    };
+    let mut records = Vec::with_capacity(items.len());
+    for item in items {
+        let serde_json::Value::Object(map) = item else {
+            return Err(AppError::field("file", "err.crisis_json"));
+        };
+        let record = map
+            .into_iter()
+            .map(|(k, v)| {
+                let cell = match v {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s,
+                    // Booleans, arrays and objects are kept as text: the check then names them
+                    // as not a number (or not a date) in their row and column.
+                    other => other.to_string(),
+                };
+                (k, cell)
+            })
+            .collect();
+        records.push(record);
+    }
+    if records.is_empty() {
+        return Err(AppError::field("file", "err.crisis_json_empty"));
+    }
+    Ok(crisis::records_to_rows(&records))
+}
+
+fn is_json(filename: &str, bytes: &[u8]) -> bool {
+    let lower = filename.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        return true;
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') && !lower.ends_with(".csv") && !lower.ends_with(".xlsx")
+}
+
+impl App {
+    /// Creates a dataset from a definition. Admin or PPID Utama only (or the command line).
+    pub async fn create_crisis_dataset(&self, actor: Option<&Actor>, slug: &str, definition: &str, now: DateTime<Utc>) -> AppResult<StoredCrisisDataset> {
+        may_manage(actor)?;
+        let slug = slug.trim();
+        if !valid_slug(slug) {
+            return Err(AppError::field("slug", "err.crisis_slug"));
+        }
+        let def = Definition::parse(definition).map_err(|e| {
+            tracing::info!("crisis definition for {slug} refused: {e}");
+            AppError::field("definition", "err.crisis_definition")
+        })?;
+        let dataset = NewCrisisDataset {
+            slug: slug.to_string(),
+            definition: definition.to_string(),
+            definition_version: i64::from(def.version),
+            definition_hash: definition_hash(definition),
+            at: now,
+        };
+        let audit = audit_entry(
+            &actor_label(actor),
+            "crisis.dataset.create",
+            format!("crisis:{slug}"),
+            serde_json::json!({ "definition": def.id, "version": def.version, "hash": dataset.definition_hash }),
+        );
+        self.store.insert_crisis_dataset(dataset, audit).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Rejected("err.crisis_slug_taken"),
+            other => other.into(),
+        })
+    }
+
+    /// Creates the datasets of the shipped definitions that do not exist yet; returns how many
+    /// were created. Safe to run on several nodes at once.
+    pub async fn ensure_crisis_datasets(&self, now: DateTime<Utc>) -> AppResult<usize> {
+        let mut created = 0;
+        for (slug, text) in SHIPPED {
+            if self.store.crisis_dataset(slug).await?.is_some() {
+                continue;
+            }
+            match self.create_crisis_dataset(None, slug, text, now).await {
+                Ok(_) => created += 1,
+                Err(AppError::Rejected("err.crisis_slug_taken")) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(created)
+    }
+
+    pub async fn crisis_datasets(&self) -> AppResult<Vec<StoredCrisisDataset>> {
+        Ok(self.store.crisis_datasets().await?)
+    }
+
+    /// A dataset and its parsed definition.
+    pub async fn crisis_dataset(&self, slug: &str) -> AppResult<(StoredCrisisDataset, Definition)> {
+        let ds = self.store.crisis_dataset(slug).await?.ok_or(AppError::NotFound)?;
+        let def = Definition::parse(&ds.definition).map_err(|e| AppError::Internal(anyhow::anyhow!("stored definition of {slug} no longer parses: {e}")))?;
+        Ok((ds, def))
+    }
+
+    /// Checks an upload and, if it has no problem, stores the next release of the dataset. See
+    /// the module documentation. `progress` is told each stage as it starts.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn crisis_ingest(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+        filename: &str,
+        bytes: &[u8],
+        note: Option<&str>,
+        now: DateTime<Utc>,
+        progress: &mut (dyn FnMut(IngestStage) + Send),
+    ) -> Result<ReleaseSummary, IngestError> {
+        may_manage(actor)?;
+        let (ds, def) = self.crisis_dataset(slug).await?;
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if let Some(n) = note {
+            if n.chars().count() > MAX_RELEASE_NOTE {
+                return Err(AppError::field("note", "err.too_long").into());
+            }
+            if n.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                return Err(AppError::field("note", "err.control_chars").into());
+            }
+        }
+
+        progress(IngestStage::Reading);
+        let (header, rows) = if is_json(filename, bytes) {
+            json_rows(bytes)?
+        } else {
+            let table = terbuka_files::table::read_table(filename, bytes).map_err(|e| AppError::field("file", e.code()))?;
+            (table.headers, table.rows)
+        };
+
+        progress(IngestStage::Validating { rows: rows.len() });
+        let latest = self.store.crisis_releases(ds.id).await?.into_iter().next();
+        let current = match &latest {
+            Some(r) => self.store.crisis_observations(r.id, &ObservationFilter::default()).await?,
+            None => Vec::new(),
+        };
+        let upload = crisis::validate_rows_after(&def, crisis::levels_of(&self.regions), &header, &rows, &current).map_err(IngestError::Rows)?;
+        let next = crisis::merge(&current, &upload);
+        let changes = crisis::diff(&current, &next);
+        if changes.is_empty() {
+            return Err(AppError::Rejected("err.crisis_unchanged").into());
+        }
+
+        progress(IngestStage::Saving { observations: next.len(), changes: changes.len() });
+        let digest = crisis::release_digest(&next);
+        let summary = crisis::summarize(&changes);
+        let audit = audit_entry(
+            &actor_label(actor),
+            "crisis.release",
+            format!("crisis:{slug}:{{seq}}"),
+            serde_json::json!({
+                "file": filename.chars().take(120).collect::<String>(),
+                "digest": digest,
+                "uploaded": upload.len(),
+                "rows": next.len(),
+                "added": summary.added,
+                "changed": summary.changed,
+                "removed": summary.removed,
+            }),
+        );
+        let release = NewCrisisRelease {
+            dataset: ds.id,
+            base_seq: latest.as_ref().map_or(0, |r| r.seq),
+            at: now,
+            actor: actor_label(actor),
+            note: note.map(str::to_string),
+            digest,
+            definition_hash: ds.definition_hash.clone(),
+            observations: next,
+            changes,
+        };
+        let stored = self.store.insert_crisis_release(release, audit).await?;
+        Ok(ReleaseSummary {
+            dataset: ds.slug,
+            seq: stored.seq,
+            uploaded: upload.len(),
+            rows: stored.rows,
+            added: stored.added,
+            changed: stored.changed,
+            removed: stored.removed,
+            digest: stored.digest,
+        })
+    }
+
+    /// The releases of a dataset, newest first.
+    pub async fn crisis_releases(&self, slug: &str) -> AppResult<Vec<StoredCrisisRelease>> {
+        let ds = self.store.crisis_dataset(slug).await?.ok_or(AppError::NotFound)?;
+        Ok(self.store.crisis_releases(ds.id).await?)
+    }
+
+    /// A release (the latest when `seq` is `None`).
+    pub async fn crisis_release(&self, slug: &str, seq: Option<i64>) -> AppResult<StoredCrisisRelease> {
+        let ds = self.store.crisis_dataset(slug).await?.ok_or(AppError::NotFound)?;
+        let release = match seq {
+            Some(seq) => self.store.crisis_release(ds.id, seq).await?,
+            None => self.store.crisis_releases(ds.id).await?.into_iter().next(),
+        };
+        release.ok_or(AppError::NotFound)
+    }
+
+    /// What a release changed from the one before (the public correction log).
+    pub async fn crisis_release_diff(&self, slug: &str, seq: i64) -> AppResult<(StoredCrisisRelease, Vec<Change>)> {
+        let release = self.crisis_release(slug, Some(seq)).await?;
+        let changes = self.store.crisis_changes(release.id).await?;
+        Ok((release, changes))
+    }
+
+    /// The observations of a release (the latest when `seq` is `None`) that match `filter`.
+    pub async fn crisis_observations(&self, slug: &str, seq: Option<i64>, filter: &ObservationFilter) -> AppResult<(StoredCrisisRelease, Vec<Observation>)> {
+        let release = self.crisis_release(slug, seq).await?;
+        let observations = self.store.crisis_observations(release.id, filter).await?;
+        Ok((release, observations))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        for ok in ["covid19", "banjir", "banjir-2027", "a"] {
+            assert!(valid_slug(ok), "{ok}");
+        }
+        for bad in ["", "Covid19", "-x", "a b", "banjir/1", &"x".repeat(41)] {
+            assert!(!valid_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_cells_are_text() {
+        let (header, rows) = json_rows(br#"[{"region":"31.71.01.1001","date":"2021-07-01","confirmed":12,"positivity":12.5},{"region":"31.71.01.1002","date":"2021-07-01","confirmed":null}]"#).unwrap();
+        let cell = |row: usize, col: &str| rows[row][header.iter().position(|h| h == col).unwrap()].as_str();
+        assert_eq!(header.len(), 4);
+        assert_eq!([cell(0, "region"), cell(0, "date"), cell(0, "confirmed"), cell(0, "positivity")], ["31.71.01.1001", "2021-07-01", "12", "12.5"]);
+        assert_eq!([cell(1, "region"), cell(1, "confirmed"), cell(1, "positivity")], ["31.71.01.1002", "", ""]);
+        for bad in [&b"{}"[..], b"[1]", b"not json", b"[]"] {
+            assert!(json_rows(bad).is_err());
+        }
+        assert!(is_json("x.json", b"{}"));
+        assert!(is_json("upload", b" [{}]"));
+        assert!(!is_json("x.csv", b"[weird"));
+    }
+
+    #[test]
+    fn shipped_definitions_parse() {
+        for (slug, text) in SHIPPED {
+            assert!(valid_slug(slug));
+            Definition::parse(text).unwrap();
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! The crisis channel's use cases end to end through `App`: a malformed upload changes nothing
+//! and names every problem, a correction release produces the right diff while everything else
+//! carries over, a cumulative decrease needs a note, a JSON upload equals the same CSV, and only
+//! an Admin or the PPID Utama may upload.
+
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use terbuka_app::crisis::{IngestError, IngestStage, ReleaseSummary};
+use terbuka_app::crypto::PiiKey;
+use terbuka_app::{App, AppError, Config};
+use terbuka_domain::authz::Actor;
+use terbuka_domain::crisis::ingest::PROBLEM_CODES;
+use terbuka_domain::crisis::{ChangeKind, Observation, RowProblem};
+use terbuka_domain::{Lang, Role};
+use terbuka_store::testing::TestStore;
+use terbuka_store::ObservationFilter;
+
+const GAMBIR: &str = "31.71.01.1001";
+const CIDENG: &str = "31.71.01.1002";
+
+struct Env {
+    app: App,
+    _store: TestStore,
+    _blobs: tempfile::TempDir,
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn env() -> Env {
+    let store = terbuka_store::testing::sqlite().await;
+    let blobs = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.files.local_dir = blobs.path().display().to_string();
+    config.jobs.enabled = false;
+    let app = App::new(Arc::new(store.store.clone()), config, PiiKey::from_base64(&PiiKey::generate_base64()).unwrap());
+    assert_eq!(app.ensure_crisis_datasets(t("2026-03-01T00:00:00Z")).await.unwrap(), 2);
+    assert_eq!(app.ensure_crisis_datasets(t("2026-03-01T00:00:00Z")).await.unwrap(), 0, "idempotent");
+    Env { app, _store: store, _blobs: blobs }
+}
+
+fn admin() -> Actor {
+    Actor { officer: 1, role: Role::Admin, unit: None }
+}
+
+async fn ingest(app: &App, file: &str, body: &str, note: Option<&str>) -> Result<ReleaseSummary, IngestError> {
+    app.crisis_ingest(Some(&admin()), "covid19", file, body.as_bytes(), note, t("2026-03-02T03:00:00Z"), &mut |_| {}).await
+}
+
+fn problems(r: Result<ReleaseSummary, IngestError>) -> Vec<(usize, String, &'static str)> {
+    match r {
+        Err(IngestError::Rows(p)) => p.into_iter().map(|RowProblem { line, column, code }| (line, column, code)).collect(),
+        other => panic!("expected row problems, got {other:?}"),
+    }
+}
+
+fn find<'a>(obs: &'a [Observation], region: &str, date: &str, measure: &str) -> Option<&'a Observation> {
+    obs.iter().find(|o| o.region == region && o.date.to_string() == date && o.measure == measure)
+}
+
+const FIRST: &str = "\
+region,date,confirmed,deaths,in_treatment
+31.71.01.1001,2021-07-01,100,2,10
+31.71.01.1001,2021-07-02,104,2,11
+31.71.01.1002,2021-07-01,40,1,4
+31.71.01.1002,2021-07-02,41,1,
+";
+
+#[tokio::test]
+async fn a_malformed_upload_changes_nothing_and_names_every_problem() {
+    let e = env().await;
+    let audit_before = e.app.store.audit_head().await.unwrap().count;
+    let bad = "\
+kode_wilayah,tanggal,confirmed,deaths,active,warna
+31.71.01.1001,2021-07-01,100,2,,
+31.71.99.9999,2021-07-01,5,0,,
+31.71.01,2021-07-01,5,0,,
+31.71.01.1002,01/07/2021,5,0,,
+31.71.01.1002,2021-07-02,1.234,-1,,
+31.71.01.1001,2021-07-01,101,2,,
+31.71.01.1003,2021-07-01,sepuluh,,,
+";
+    let got = problems(ingest(&e.app, "covid.csv", bad, None).await);
+    let want: Vec<(usize, String, &str)> = vec![
+        (1, "active".into(), "err.crisis_computed_column"),
+        (1, "warna".into(), "err.crisis_unknown_column"),
+        (3, "region".into(), "err.crisis_region_unknown"),
+        (4, "region".into(), "err.crisis_region_level"),
+        (5, "date".into(), "err.crisis_date"),
+        (6, "confirmed".into(), "err.crisis_not_whole"),
+        (6, "deaths".into(), "err.crisis_negative"),
+        (7, "date".into(), "err.crisis_duplicate_row"),
+        (8, "confirmed".into(), "err.crisis_number"),
+    ];
+    assert_eq!(got, want);
+    assert!(e.app.crisis_releases("covid19").await.unwrap().is_empty(), "no release");
+    assert_eq!(e.app.store.audit_head().await.unwrap().count, audit_before, "no audit entry");
+
+    // A file that is not a table at all, or an empty one.
+    match ingest(&e.app, "x.pdf", "%PDF-1.4 …", None).await {
+        Err(IngestError::App(AppError::Invalid(f))) => assert_eq!(f.0[0].code, "err.table.unsupported"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(problems(ingest(&e.app, "x.csv", "region,date,confirmed\n", None).await), [(2, String::new(), "err.crisis_empty")]);
+    match ingest(&e.app, "x.json", "{\"region\": 1}", None).await {
+        Err(IngestError::App(AppError::Invalid(f))) => assert_eq!(f.0[0].code, "err.crisis_json"),
+        other => panic!("{other:?}"),
+    }
+    assert!(e.app.crisis_releases("covid19").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_correction_release_diffs_against_the_one_before_and_carries_the_rest_over() {
+    let e = env().await;
+    let mut stages = Vec::new();
+    let r1 = e
+        .app
+        .crisis_ingest(Some(&admin()), "covid19", "h1.csv", FIRST.as_bytes(), Some("Rilis awal"), t("2026-03-02T03:00:00Z"), &mut |s| stages.push(s))
+        .await
+        .unwrap();
+    assert_eq!(
+        stages,
+        [IngestStage::Reading, IngestStage::Validating { rows: 4 }, IngestStage::Saving { observations: 11, changes: 11 }],
+        "an empty cell is not a value"
+    );
+    assert_eq!((r1.seq, r1.uploaded, r1.rows, r1.added, r1.changed, r1.removed), (1, 11, 11, 11, 0, 0));
+
+    // The correction: Gambir's 2 July confirmed revised up (104 → 106), a new day for Cideng
+    // added; nothing else is in the file and everything else carries over.
+    let correction = "\
+region,date,confirmed
+31.71.01.1001,2021-07-02,106
+31.71.01.1002,2021-07-03,45
+";
+    let r2 = ingest(&e.app, "koreksi.csv", correction, Some("Koreksi data puskesmas")).await.unwrap();
+    assert_eq!((r2.seq, r2.uploaded, r2.rows, r2.added, r2.changed, r2.removed), (2, 2, 12, 1, 1, 0));
+
+    let (rel, changes) = e.app.crisis_release_diff("covid19", 2).await.unwrap();
+    assert_eq!(rel.note.as_deref(), Some("Koreksi data puskesmas"));
+    assert_eq!(rel.actor, "officer:1");
+    assert_eq!(changes.len(), 2);
+    let c = &changes[0];
+    assert_eq!((c.region.as_str(), c.date.to_string(), c.measure.as_str(), c.kind), (GAMBIR, "2021-07-02".into(), "confirmed", ChangeKind::Changed));
+    assert_eq!((c.old, c.new, c.delta), (Some(104.0), Some(106.0), Some(2.0)));
+    let c = &changes[1];
+    assert_eq!(
+        (c.region.as_str(), c.date.to_string(), c.kind, c.old, c.new, c.delta),
+        (CIDENG, "2021-07-03".into(), ChangeKind::Added, None, Some(45.0), None)
+    );
+
+    // Release 2 is the whole dataset; release 1 is unchanged.
+    let (latest, obs2) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
+    assert_eq!(latest.seq, 2);
+    assert_eq!(obs2.len(), 12);
+    assert_eq!(find(&obs2, GAMBIR, "2021-07-02", "confirmed").unwrap().value, 106.0);
+    assert_eq!(find(&obs2, GAMBIR, "2021-07-01", "in_treatment").unwrap().value, 10.0, "carried over");
+    assert_eq!(find(&obs2, CIDENG, "2021-07-02", "in_treatment"), None, "a gap stays a gap");
+    let (_, obs1) = e.app.crisis_observations("covid19", Some(1), &ObservationFilter::default()).await.unwrap();
+    assert_eq!(obs1.len(), 11);
+    assert_eq!(find(&obs1, GAMBIR, "2021-07-02", "confirmed").unwrap().value, 104.0);
+    assert_eq!(latest.digest, terbuka_domain::crisis::release_digest(&obs2));
+
+    // Filters pass through.
+    let only = ObservationFilter { region: Some(CIDENG.into()), measures: vec!["confirmed".into()], ..Default::default() };
+    let (_, cideng) = e.app.crisis_observations("covid19", None, &only).await.unwrap();
+    assert_eq!(cideng.iter().map(|o| o.value).collect::<Vec<_>>(), [40.0, 41.0, 45.0]);
+
+    // Releases newest first; the same upload again changes nothing and is refused.
+    assert_eq!(e.app.crisis_releases("covid19").await.unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 1]);
+    match ingest(&e.app, "koreksi.csv", correction, None).await {
+        Err(IngestError::App(AppError::Rejected("err.crisis_unchanged"))) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(e.app.crisis_release_diff("covid19", 3).await, Err(AppError::NotFound)));
+    assert!(matches!(e.app.crisis_releases("tidak-ada").await, Err(AppError::NotFound)));
+
+    // Every release is in the audit chain.
+    let audit = e.app.store.audit_entries().await.unwrap();
+    let subjects: Vec<&str> = audit.iter().filter(|a| a.action == "crisis.release").map(|a| a.subject.as_str()).collect();
+    assert_eq!(subjects, ["crisis:covid19:1", "crisis:covid19:2"]);
+}
+
+#[tokio::test]
+async fn a_cumulative_decrease_needs_a_note() {
+    let e = env().await;
+    ingest(&e.app, "h1.csv", FIRST, None).await.unwrap();
+    // Gambir's 2 July confirmed goes below 1 July's (100) without a note: refused, at that cell.
+    let lower = "region,date,confirmed\n31.71.01.1001,2021-07-02,98\n";
+    assert_eq!(problems(ingest(&e.app, "turun.csv", lower, None).await), [(2, "confirmed".to_string(), "err.crisis_cumulative_decrease")]);
+    // A value of the current release that the upload puts below: the row to blame is the upload's.
+    let earlier_higher = "region,date,confirmed\n31.71.01.1001,2021-07-01,110\n";
+    assert_eq!(problems(ingest(&e.app, "naik.csv", earlier_higher, None).await), [(2, "confirmed".to_string(), "err.crisis_cumulative_decrease")]);
+    assert_eq!(e.app.crisis_releases("covid19").await.unwrap().len(), 1);
+
+    // With a correction note on the row it is accepted, the note travels with the value.
+    let noted = "region,date,confirmed,catatan\n31.71.01.1001,2021-07-02,98,Duplikat kasus dihapus\n";
+    let r = ingest(&e.app, "turun.csv", noted, Some("Koreksi duplikat")).await.unwrap();
+    assert_eq!((r.seq, r.changed), (2, 1));
+    let (_, changes) = e.app.crisis_release_diff("covid19", 2).await.unwrap();
+    assert_eq!((changes[0].old, changes[0].new, changes[0].delta), (Some(104.0), Some(98.0), Some(-6.0)));
+    let (_, obs) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
+    assert_eq!(find(&obs, GAMBIR, "2021-07-02", "confirmed").unwrap().note.as_deref(), Some("Duplikat kasus dihapus"));
+}
+
+#[tokio::test]
+async fn json_ingest_equals_csv_ingest() {
+    let csv = env().await;
+    let json = env().await;
+    let a = ingest(&csv.app, "h1.csv", FIRST, None).await.unwrap();
+    let records = r#"[
+        {"region": "31.71.01.1001", "date": "2021-07-01", "confirmed": 100, "deaths": 2, "in_treatment": 10},
+        {"region": "31.71.01.1001", "date": "2021-07-02", "confirmed": 104, "deaths": 2, "in_treatment": 11},
+        {"region": "31.71.01.1002", "date": "2021-07-01", "confirmed": 40, "deaths": 1, "in_treatment": 4},
+        {"region": "31.71.01.1002", "date": "2021-07-02", "confirmed": 41, "deaths": 1}
+    ]"#;
+    let b = json.app.crisis_ingest(Some(&admin()), "covid19", "h1.json", records.as_bytes(), None, t("2026-03-02T03:00:00Z"), &mut |_| {}).await.unwrap();
+    assert_eq!(a, b);
+    let all = ObservationFilter::default();
+    assert_eq!(csv.app.crisis_observations("covid19", None, &all).await.unwrap().1, json.app.crisis_observations("covid19", None, &all).await.unwrap().1);
+
+    // JSON problems are reported by record (line = record number + 1) and key.
+    let bad =
+        r#"[{"region": "31.71.01.1001", "date": "2021-07-03", "confirmed": "banyak"}, {"region": "31.71.01.1001", "date": "2021-07-04", "confirmed": true}]"#;
+    let r = json.app.crisis_ingest(Some(&admin()), "covid19", "bad.json", bad.as_bytes(), None, t("2026-03-02T04:00:00Z"), &mut |_| {}).await;
+    assert_eq!(problems(r), [(2, "confirmed".to_string(), "err.crisis_number"), (3, "confirmed".to_string(), "err.crisis_number")]);
+}
+
+#[tokio::test]
+async fn only_admin_and_ppid_utama_upload_and_create_datasets() {
+    let e = env().await;
+    let now = t("2026-03-02T03:00:00Z");
+    for role in [Role::PpidPelaksana, Role::AtasanPpid, Role::PetugasSosial] {
+        let who = Actor { officer: 9, role, unit: Some(2) };
+        let r = e.app.crisis_ingest(Some(&who), "covid19", "h1.csv", FIRST.as_bytes(), None, now, &mut |_| {}).await;
+        assert!(matches!(r, Err(IngestError::App(AppError::Forbidden))), "{role:?}: {r:?}");
+        assert!(matches!(e.app.create_crisis_dataset(Some(&who), "lain", terbuka_domain::crisis::FLOODS_DEFINITION, now).await, Err(AppError::Forbidden)));
+    }
+    let utama = Actor { officer: 2, role: Role::PpidUtama, unit: Some(1) };
+    e.app.crisis_ingest(Some(&utama), "covid19", "h1.csv", FIRST.as_bytes(), None, now, &mut |_| {}).await.unwrap();
+    // The command line (no actor) may too.
+    e.app.crisis_ingest(None, "banjir", "b.csv", b"region,date,evacuees\n31.71.01.1001,2021-07-01,40\n", None, now, &mut |_| {}).await.unwrap();
+    assert_eq!(e.app.crisis_release("banjir", None).await.unwrap().actor, "cli");
+
+    // Creating datasets: a third one, a taken slug, a bad slug, a bad definition.
+    let ds = e.app.create_crisis_dataset(Some(&utama), "banjir-rob", terbuka_domain::crisis::FLOODS_DEFINITION, now).await.unwrap();
+    assert_eq!(ds.definition_hash, terbuka_app::crisis::definition_hash(terbuka_domain::crisis::FLOODS_DEFINITION));
+    assert!(matches!(
+        e.app.create_crisis_dataset(None, "banjir", terbuka_domain::crisis::FLOODS_DEFINITION, now).await,
+        Err(AppError::Rejected("err.crisis_slug_taken"))
+    ));
+    assert!(matches!(e.app.create_crisis_dataset(None, "Banjir Rob", terbuka_domain::crisis::FLOODS_DEFINITION, now).await, Err(AppError::Invalid(_))));
+    assert!(matches!(e.app.create_crisis_dataset(None, "kosong", "id = 1", now).await, Err(AppError::Invalid(_))));
+    assert_eq!(e.app.crisis_datasets().await.unwrap().iter().map(|d| d.slug.as_str()).collect::<Vec<_>>(), ["covid19", "banjir", "banjir-rob"]);
+}
+
+#[test]
+fn every_problem_code_has_a_message_in_both_languages() {
+    let c = terbuka_app::i18n::Catalogs::load();
+    let extra = ["err.crisis_json", "err.crisis_json_empty", "err.crisis_unchanged", "err.crisis_slug", "err.crisis_slug_taken", "err.crisis_definition"];
+    for code in PROBLEM_CODES.iter().chain(extra.iter()) {
+        assert!(c.has(Lang::Id, code) && c.has(Lang::En, code), "{code} has no message");
+    }
+}
