@@ -63,6 +63,32 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// The crisis information channel (covid19, banjir): upload data, list releases, show diffs.
+    Crisis {
+        #[command(subcommand)]
+        command: CrisisCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CrisisCommand {
+    /// Check a CSV, XLSX or JSON file against the dataset's definition and store it as the next
+    /// release (all or nothing). Exits with status 2, listing every problem, if it does not pass.
+    Ingest {
+        /// The dataset: covid19 or banjir (created from the shipped definitions if missing).
+        slug: String,
+        file: PathBuf,
+        /// The release note (why this release: a new day, a correction, …).
+        #[arg(long)]
+        note: Option<String>,
+        /// Upload as this officer (admin or ppid_utama); otherwise as the command line.
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+    },
+    /// List a dataset's releases, newest first.
+    Releases { slug: String },
+    /// What a release changed from the one before, one JSON object per line.
+    Diff { slug: String, seq: i64 },
 }
 
 #[derive(Subcommand)]
@@ -340,6 +366,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Crisis { command } => crisis(open(&config).await?, command).await,
     }
 }
 
@@ -348,4 +375,88 @@ async fn set_active(app: &App, username: &str, active: bool) -> anyhow::Result<(
     app.set_officer_active(None, o.id, active).await.map_err(|e| app_error(e, app))?;
     println!("Officer {username} {}.", if active { "enabled" } else { "disabled" });
     Ok(())
+}
+
+async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
+    use terbuka_app::crisis::{IngestError, IngestStage};
+    use terbuka_domain::Lang;
+    app.ensure_crisis_datasets(Utc::now()).await.map_err(|e| app_error(e, &app))?;
+    match command {
+        CrisisCommand::Ingest { slug, file, note, as_user } => {
+            let actor = match as_user {
+                Some(username) => {
+                    let o = app.store.officer_by_username(&username).await?.with_context(|| format!("no officer {username:?}"))?;
+                    if !o.active {
+                        bail!("officer {username:?} is disabled");
+                    }
+                    Some(terbuka_domain::authz::Actor { officer: o.id, role: o.role, unit: o.unit })
+                }
+                None => None,
+            };
+            let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message(format!("reading {}", file.display()));
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let result = app
+                .crisis_ingest(actor.as_ref(), &slug, &filename, &bytes, note.as_deref(), Utc::now(), &mut |stage| match stage {
+                    IngestStage::Reading => bar.set_message(format!("reading {filename}")),
+                    IngestStage::Validating { rows } => bar.set_message(format!("validating {rows} rows")),
+                    IngestStage::Saving { observations, changes } => bar.set_message(format!("saving the release ({observations} values, {changes} changes)")),
+                })
+                .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(s) => {
+                    println!(
+                        "Release {} of {} saved: {} values uploaded, {} in the release; {} added, {} changed, {} removed.\nDigest {}",
+                        s.seq, s.dataset, s.uploaded, s.rows, s.added, s.changed, s.removed, s.digest
+                    );
+                    Ok(())
+                }
+                Err(IngestError::Rows(problems)) => {
+                    let t = |key| app.i18n.t(Lang::Id, key);
+                    eprintln!("{}", t("crisis.problems"));
+                    for p in &problems {
+                        let column = if p.column.is_empty() { String::new() } else { format!(", {} {}", t("crisis.column"), p.column) };
+                        eprintln!("  {} {}{column}: {} ({})", t("crisis.line"), p.line, t(p.code), p.code);
+                    }
+                    eprintln!("{} problem(s) in {}; nothing was saved.", problems.len(), file.display());
+                    std::process::exit(2);
+                }
+                Err(IngestError::App(e)) => Err(app_error(e, &app)),
+            }
+        }
+        CrisisCommand::Releases { slug } => {
+            let releases = app.crisis_releases(&slug).await.map_err(|e| app_error(e, &app))?;
+            if releases.is_empty() {
+                println!("{slug} has no release yet.");
+            }
+            for r in releases {
+                println!(
+                    "{:>4}  {}  {:<12} {:>9} values  +{} ~{} -{}  {}  {}",
+                    r.seq,
+                    r.created_at.format("%Y-%m-%d %H:%M"),
+                    r.actor,
+                    r.rows,
+                    r.added,
+                    r.changed,
+                    r.removed,
+                    &r.digest[..12.min(r.digest.len())],
+                    r.note.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        CrisisCommand::Diff { slug, seq } => {
+            let (_, changes) = app.crisis_release_diff(&slug, seq).await.map_err(|e| app_error(e, &app))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for c in &changes {
+                use std::io::Write;
+                writeln!(out, "{}", terbuka_app::crisis::json_line(c))?;
+            }
+            Ok(())
+        }
+    }
 }

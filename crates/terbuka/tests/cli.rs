@@ -189,3 +189,69 @@ fn search_reindex_and_query() {
     let out = stdout(&o);
     assert!(out.contains("/informasi/"), "demo register items are searchable: {out}");
 }
+
+#[test]
+fn crisis_ingest_releases_diff_and_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let first =
+        file("covid-h1.csv", "region,date,confirmed,deaths\n31.71.01.1001,2021-07-01,100,2\n31.71.01.1001,2021-07-02,104,2\n31.71.01.1002,2021-07-01,40,1\n");
+    let fix = file("koreksi.csv", "region,date,confirmed\n31.71.01.1001,2021-07-02,106\n31.71.01.1002,2021-07-02,45\n");
+    let bad = file("rusak.csv", "region,date,confirmed,warna\n31.71.01.1001,2021-07-03,110,\n31.71.99.9999,2021-07-03,5,\n31.71.01.1002,3 Juli,1.5,\n");
+
+    let o = terbuka(dir.path(), &["crisis", "ingest", "covid19", &first, "--note", "Rilis awal"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Release 1 of covid19 saved: 6 values uploaded, 6 in the release; 6 added, 0 changed, 0 removed."), "{}", stdout(&o));
+    let o = terbuka(dir.path(), &["crisis", "ingest", "covid19", &fix, "--note", "Koreksi Gambir"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Release 2 of covid19 saved: 2 values uploaded, 7 in the release; 1 added, 1 changed, 0 removed."), "{}", stdout(&o));
+
+    let o = terbuka(dir.path(), &["crisis", "releases", "covid19"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].trim_start().starts_with("2 ") && lines[0].contains("Koreksi Gambir") && lines[0].contains("+1 ~1 -0"), "{out}");
+    assert!(lines[1].trim_start().starts_with("1 ") && lines[1].contains("Rilis awal") && lines[1].contains("+6 ~0 -0"), "{out}");
+
+    let o = terbuka(dir.path(), &["crisis", "diff", "covid19", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            r#"{"region":"31.71.01.1001","date":"2021-07-02","measure":"confirmed","kind":"changed","old":104.0,"new":106.0,"delta":2.0}"#,
+            r#"{"region":"31.71.01.1002","date":"2021-07-02","measure":"confirmed","kind":"added","old":null,"new":45.0,"delta":null}"#,
+        ],
+        "{out}"
+    );
+
+    // A bad file: status 2, every problem by line and column in Indonesian, nothing saved.
+    let o = terbuka(dir.path(), &["crisis", "ingest", "covid19", &bad]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for want in [
+        "baris 1, kolom warna: Kolom tidak dikenal dalam definisi data ini. (err.crisis_unknown_column)",
+        "baris 3, kolom region: Kode wilayah tidak dikenal",
+        "baris 4, kolom date: Tanggal harus berbentuk TTTT-BB-HH",
+        "baris 4, kolom confirmed: Harus bilangan bulat. (err.crisis_not_whole)",
+        "4 problem(s)",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    let o = terbuka(dir.path(), &["crisis", "releases", "covid19"]);
+    assert_eq!(stdout(&o).lines().count(), 2);
+
+    // Unknown dataset, unknown officer, unknown release.
+    assert!(!terbuka(dir.path(), &["crisis", "ingest", "gempa", &first]).status.success());
+    let o = terbuka(dir.path(), &["crisis", "ingest", "covid19", &fix, "--as", "tidak-ada"]);
+    assert!(!o.status.success() && stderr(&o).contains("no officer"), "{}", stderr(&o));
+    assert!(!terbuka(dir.path(), &["crisis", "diff", "covid19", "9"]).status.success());
+    let o = terbuka(dir.path(), &["crisis", "--help"]);
+    assert!(o.status.success() && stdout(&o).contains("ingest"));
+}
