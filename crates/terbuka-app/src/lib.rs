@@ -10,6 +10,7 @@ pub mod config;
 pub mod crisis;
 pub mod crypto;
 pub mod demo;
+pub mod demo_crisis;
 pub mod demo_kolaborasi;
 pub mod demo_register;
 pub mod error;

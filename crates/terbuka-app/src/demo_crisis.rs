@@ -1,0 +1,246 @@
+//! Generated demo data for the crisis channel: about two years of daily Covid-19 figures and a
+//! flood season for every kelurahan, reproducible from a seed and internally consistent (every
+//! cumulative series only grows, recovered + deaths never exceed confirmed, tests cover the
+//! people tested, later vaccine doses never exceed earlier ones). The shape follows Jakarta's
+//! three waves (early 2021, the Delta wave of mid-2021, Omicron early 2022) but the numbers are
+//! **generated**: pages that show them must say so.
+//!
+//! The output is the upload format of `terbuka_domain::crisis::ingest` (a header row, then one
+//! row per kelurahan and day), so the demo goes through the same validation as a real upload.
+
+use chrono::{Duration, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+use terbuka_domain::region::{RegionLevel, Regions};
+
+/// A generated population per kelurahan (8 000 – 60 000), reproducible from `seed`. The bundled
+/// region file has no population; these are stand-ins for the demo and say so on the page.
+pub fn populations(regions: &Regions, seed: u64) -> BTreeMap<String, u64> {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_da7a);
+    regions.at_level(RegionLevel::Kelurahan).map(|r| (r.code.clone(), rng.gen_range(8_000..=60_000u64))).collect()
+}
+
+/// The province's expected new cases on day `t` (days since the start): three waves on a low
+/// baseline.
+fn wave(t: f64) -> f64 {
+    let bump = |centre: f64, width: f64, height: f64| height * (-((t - centre) / width).powi(2)).exp();
+    30.0 + bump(320.0, 35.0, 2_500.0) + bump(480.0, 22.0, 12_000.0) + bump(700.0, 25.0, 9_000.0)
+}
+
+/// Test positivity on day `t`: higher when the wave is high.
+fn positivity(t: f64) -> f64 {
+    (0.04 + 0.25 * (wave(t) / 12_000.0)).min(0.35)
+}
+
+/// A logistic ramp from 0 to `top` centred on day `mid`.
+fn ramp(t: f64, mid: f64, width: f64, top: f64) -> f64 {
+    top / (1.0 + (-(t - mid) / width).exp())
+}
+
+/// Integer draw around `mean` (mean ± ~√mean), never negative.
+fn draw(rng: &mut StdRng, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    let sd = mean.sqrt();
+    let v = mean + sd * (rng.gen::<f64>() + rng.gen::<f64>() + rng.gen::<f64>() - 1.5) * 2.0;
+    v.round().max(0.0) as u64
+}
+
+pub const COVID_COLUMNS: &[&str] = &[
+    "region",
+    "date",
+    "confirmed",
+    "recovered",
+    "deaths",
+    "in_treatment",
+    "self_isolation",
+    "suspect",
+    "probable",
+    "pcr_tests",
+    "antigen_tests",
+    "people_tested",
+    "vaccine_dose1",
+    "vaccine_dose2",
+    "vaccine_dose3",
+];
+
+/// Daily Covid-19 rows for every kelurahan from `start` for `days` days.
+pub fn covid_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -> (Vec<String>, Vec<Vec<String>>) {
+    let pop = populations(regions, seed);
+    let total: u64 = pop.values().sum();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rows = Vec::with_capacity(pop.len() * days);
+    for (code, p) in &pop {
+        let share = *p as f64 / total as f64;
+        // Each kelurahan's curve is a little early or late and a little higher or lower.
+        let shift = rng.gen_range(-6.0..6.0);
+        let scale = rng.gen_range(0.7..1.3);
+        let (mut confirmed, mut deaths, mut recovered) = (0u64, 0u64, 0u64);
+        let (mut pcr, mut antigen, mut tested) = (0u64, 0u64, 0u64);
+        let (mut d1, mut d2, mut d3) = (0u64, 0u64, 0u64);
+        let (mut suspect, mut probable) = (0u64, 0u64);
+        let mut new_by_day: Vec<u64> = Vec::with_capacity(days);
+        for day in 0..days {
+            let t = day as f64 + shift;
+            let new = draw(&mut rng, wave(t) * share * scale);
+            new_by_day.push(new);
+            confirmed += new;
+            // Outcomes 14 days after the case: about 1.7 % die (more in the Delta wave).
+            if day >= 14 {
+                let resolved = new_by_day[day - 14];
+                let fatality = if (440.0..540.0).contains(&t) { 0.025 } else { 0.015 };
+                let dead = ((resolved as f64) * fatality + rng.gen::<f64>()).floor() as u64;
+                let dead = dead.min(resolved);
+                deaths += dead;
+                recovered += resolved - dead;
+            }
+            let active = confirmed - recovered - deaths;
+            let in_treatment = (active as f64 * 0.3).round() as u64;
+            let people_new = ((new as f64) / positivity(t)).round() as u64 + draw(&mut rng, 2.0);
+            tested += people_new.max(new);
+            let tests_new = people_new.max(new) + people_new / 5;
+            let pcr_new = (tests_new as f64 * 0.6).round() as u64;
+            pcr += pcr_new;
+            antigen += tests_new - pcr_new;
+            // Vaccination from about day 320, second doses a month later, boosters from day 670.
+            let p = *p as f64;
+            d1 = d1.max(ramp(t, 420.0, 30.0, p * 0.95).round() as u64);
+            d2 = d2.max(ramp(t, 460.0, 30.0, p * 0.88).round().min(d1 as f64) as u64);
+            d3 = d3.max(ramp(t, 700.0, 25.0, p * 0.40).round().min(d2 as f64) as u64);
+            let date = start + Duration::days(day as i64);
+            // Suspect and probable cases are counted cumulatively, as Jakarta reported them.
+            suspect += draw(&mut rng, new as f64 * 0.4);
+            probable += draw(&mut rng, new as f64 * 0.01);
+            rows.push(
+                [
+                    code.clone(),
+                    date.format("%Y-%m-%d").to_string(),
+                    confirmed.to_string(),
+                    recovered.to_string(),
+                    deaths.to_string(),
+                    in_treatment.to_string(),
+                    (active - in_treatment).to_string(),
+                    suspect.to_string(),
+                    probable.to_string(),
+                    pcr.to_string(),
+                    antigen.to_string(),
+                    tested.to_string(),
+                    d1.to_string(),
+                    d2.to_string(),
+                    d3.to_string(),
+                ]
+                .to_vec(),
+            );
+        }
+    }
+    (COVID_COLUMNS.iter().map(|c| c.to_string()).collect(), rows)
+}
+
+pub const FLOOD_COLUMNS: &[&str] = &["region", "date", "flooded_rw", "flood_depth_max_cm", "evacuees", "evacuation_sites"];
+
+/// Daily flood rows for the rainy season starting at `start` (`days` days): a few flood events
+/// that hit low-lying kelurahan (those of Jakarta Utara, Timur and Barat more often).
+pub fn flood_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xf1_00d);
+    // Event days: heavy rain around the turn of the year and in February.
+    let events: Vec<(usize, f64)> = (0..5).map(|_| (rng.gen_range(0..days.max(1)), rng.gen_range(0.3..1.0))).collect();
+    let mut rows = Vec::new();
+    for r in regions.at_level(RegionLevel::Kelurahan) {
+        let prone = match r.parent.as_deref().and_then(|k| regions.get(k)).and_then(|k| k.parent.as_deref()) {
+            Some("31.72") => 0.6,
+            Some("31.75") | Some("31.73") => 0.45,
+            Some("31.01") => 0.05,
+            _ => 0.25,
+        };
+        let risk: f64 = rng.gen_range(0.0..1.0) * prone;
+        for day in 0..days {
+            let date = start + Duration::days(day as i64);
+            // How hard the nearest event hits today (the water recedes over three days).
+            let hit = events.iter().filter(|(d, _)| day >= *d && day < *d + 4).map(|(d, s)| s * (1.0 - (day - d) as f64 / 4.0)).fold(0.0f64, f64::max);
+            let flooded = hit * risk > 0.12;
+            let (rw, depth, evacuees, sites) = if flooded {
+                let rw = 1 + (hit * risk * 12.0) as u64;
+                let depth = (20.0 + hit * risk * 250.0).round() as u64;
+                let evacuees = draw(&mut rng, rw as f64 * 60.0 * hit);
+                let sites = 1 + evacuees / 300;
+                (rw, depth, evacuees, sites)
+            } else {
+                (0, 0, 0, 0)
+            };
+            rows.push(vec![r.code.clone(), date.format("%Y-%m-%d").to_string(), rw.to_string(), depth.to_string(), evacuees.to_string(), sites.to_string()]);
+        }
+    }
+    (FLOOD_COLUMNS.iter().map(|c| c.to_string()).collect(), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terbuka_domain::crisis::definition::Definition;
+    use terbuka_domain::crisis::ingest::{levels_of, validate_rows};
+
+    fn regions() -> Regions {
+        Regions::parse_csv(crate::kolaborasi::BUNDLED_REGIONS).unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn covid_rows_pass_the_real_validation_and_are_consistent() {
+        let regions = regions();
+        let days = 760;
+        let (header, rows) = covid_rows(&regions, d("2020-03-02"), days, 7);
+        assert_eq!(rows.len(), 267 * days);
+        let def = Definition::parse(include_str!("../../terbuka-domain/src/crisis/definitions/covid19.toml")).expect("shipped definition");
+        let obs = validate_rows(&def, levels_of(&regions), &header, &rows).unwrap_or_else(|p| panic!("{} problems, first {:?}", p.len(), &p[..p.len().min(3)]));
+        assert_eq!(obs.len(), 267 * days * (header.len() - 2));
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let n = |r: &Vec<String>, c: &str| r[col(c)].parse::<u64>().unwrap();
+        let mut province_peak = 0u64;
+        for k in rows.chunks(days) {
+            for w in k.windows(2) {
+                for c in ["confirmed", "recovered", "deaths", "suspect", "probable", "people_tested", "pcr_tests", "vaccine_dose1", "vaccine_dose3"] {
+                    assert!(n(&w[1], c) >= n(&w[0], c), "{c} goes down in {}", w[1][0]);
+                }
+            }
+            for r in k {
+                assert!(n(r, "recovered") + n(r, "deaths") <= n(r, "confirmed"));
+                assert_eq!(n(r, "in_treatment") + n(r, "self_isolation"), n(r, "confirmed") - n(r, "recovered") - n(r, "deaths"));
+                assert!(n(r, "people_tested") >= n(r, "confirmed"));
+                assert!(n(r, "vaccine_dose3") <= n(r, "vaccine_dose2") && n(r, "vaccine_dose2") <= n(r, "vaccine_dose1"));
+            }
+            province_peak += n(&k[days - 1], "confirmed");
+        }
+        // Jakarta counted about 1.2 million cases by March 2022; the generator is in that range.
+        assert!((500_000..3_000_000).contains(&province_peak), "total cases {province_peak}");
+    }
+
+    #[test]
+    fn generation_is_reproducible() {
+        let regions = regions();
+        let a = covid_rows(&regions, d("2021-01-01"), 30, 1);
+        let b = covid_rows(&regions, d("2021-01-01"), 30, 1);
+        let c = covid_rows(&regions, d("2021-01-01"), 30, 2);
+        assert_eq!(a, b);
+        assert_ne!(a.1, c.1);
+        assert_eq!(populations(&regions, 1), populations(&regions, 1));
+    }
+
+    #[test]
+    fn flood_rows_pass_the_real_validation() {
+        let regions = regions();
+        let (header, rows) = flood_rows(&regions, d("2026-01-01"), 60, 3);
+        let def = Definition::parse(include_str!("../../terbuka-domain/src/crisis/definitions/floods.toml")).expect("shipped definition");
+        let obs = validate_rows(&def, levels_of(&regions), &header, &rows).unwrap_or_else(|p| panic!("{} problems, first {:?}", p.len(), &p[..p.len().min(3)]));
+        assert_eq!(obs.len(), rows.len() * 4);
+        let flooded = rows.iter().filter(|r| r[2] != "0").count();
+        assert!(flooded > 50, "some kelurahan flood ({flooded} rows)");
+        let utara = rows.iter().filter(|r| r[0].starts_with("31.72") && r[2] != "0").count();
+        let selatan = rows.iter().filter(|r| r[0].starts_with("31.74") && r[2] != "0").count();
+        assert!(utara > selatan, "the coast floods more often ({utara} vs {selatan})");
+    }
+}
