@@ -17,7 +17,7 @@ use terbuka_domain::region::{RegionLevel, Regions};
 /// A generated population per kelurahan (8 000 – 60 000), reproducible from `seed`. The bundled
 /// region file has no population; these are stand-ins for the demo and say so on the page.
 pub fn populations(regions: &Regions, seed: u64) -> BTreeMap<String, u64> {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_da7a);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x005e_ed0f_da7a);
     regions.at_level(RegionLevel::Kelurahan).map(|r| (r.code.clone(), rng.gen_range(8_000..=60_000u64))).collect()
 }
 
@@ -143,7 +143,7 @@ pub const FLOOD_COLUMNS: &[&str] = &["region", "date", "flooded_rw", "flood_dept
 /// Daily flood rows for the rainy season starting at `start` (`days` days): a few flood events
 /// that hit low-lying kelurahan (those of Jakarta Utara, Timur and Barat more often).
 pub fn flood_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0xf1_00d);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xf100d);
     // Event days: heavy rain around the turn of the year and in February.
     let events: Vec<(usize, f64)> = (0..5).map(|_| (rng.gen_range(0..days.max(1)), rng.gen_range(0.3..1.0))).collect();
     let mut rows = Vec::new();
