@@ -17,6 +17,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = ROOT / "target" / "debug" / "terbuka"
@@ -94,6 +96,20 @@ def shot(driver, name):
     driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
+def click_and_wait(driver, css):
+    """Clicks a link or submit button and waits until the next page has replaced this one (a
+    debug build on a busy machine can take seconds to answer a form)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+
+
+def submit_and_wait(driver, element):
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.submit()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+
+
 def fill(driver, name, value):
     el = driver.find_element(By.NAME, name)
     el.clear()
@@ -126,7 +142,7 @@ def submit_form(driver, server, nik):
     fill(driver, "purpose", "Persiapan relawan warga")
     driver.find_element(By.CSS_SELECTOR, "input[name=obtain][value=soft_copy]").click()
     driver.find_element(By.CSS_SELECTOR, "input[name=delivery][value=email]").click()
-    driver.find_element(By.CSS_SELECTOR, "form[action='/permohonan'] button[type=submit]").click()
+    click_and_wait(driver, "form[action='/permohonan'] button[type=submit]")
 
 
 def test_request_without_javascript(server, nojs):
@@ -135,7 +151,7 @@ def test_request_without_javascript(server, nojs):
     m = re.search(r"PMH-\d{4}-\d{5}", body)
     assert m, body
     shot(nojs, "ack-mobile")
-    nojs.find_element(By.CSS_SELECTOR, "a[href^='/lacak/']").click()
+    click_and_wait(nojs, "a[href^='/lacak/']")
     assert m.group(0) in nojs.find_element(By.TAG_NAME, "h1").text
     assert "Dewi Lestari" not in nojs.page_source, "the tracking page does not show the requester's name"
     shot(nojs, "tracking-mobile")
@@ -151,10 +167,10 @@ def test_errors_are_shown_and_typing_is_kept(server, nojs):
 
 def test_english_is_one_click_away(server, browser):
     browser.get(server + "/permohonan")
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
+    click_and_wait(browser, "a[hreflang=en]")
     assert "Public information request form" in browser.page_source
     assert browser.execute_script("return document.documentElement.lang") == "en"
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang=id]").click()
+    click_and_wait(browser, "a[hreflang=id]")
     assert "Formulir permohonan informasi publik" in browser.page_source
 
 
@@ -162,11 +178,11 @@ def test_officer_signs_in_and_sees_the_inbox(server, nojs):
     nojs.get(server + "/masuk")
     fill(nojs, "username", "utama")
     fill(nojs, "password", "demo-utama-2026!")
-    nojs.find_element(By.CSS_SELECTOR, "form[action='/masuk'] button[type=submit]").click()
+    click_and_wait(nojs, "form[action='/masuk'] button[type=submit]")
     assert nojs.current_url.endswith("/konsol")
     assert "PMH-" in nojs.page_source
     shot(nojs, "console-inbox-mobile")
-    nojs.find_element(By.CSS_SELECTOR, "a[href^='/konsol/permohonan/']").click()
+    click_and_wait(nojs, "a[href^='/konsol/permohonan/']")
     assert "PMH-" in nojs.find_element(By.TAG_NAME, "h1").text
     shot(nojs, "console-request-mobile")
 
@@ -186,7 +202,7 @@ def test_register_and_search_without_javascript(server, nojs):
     nojs.get(server + "/cari")
     box = nojs.find_element(By.NAME, "q")
     box.send_keys("laporan keuangan")
-    box.submit()
+    submit_and_wait(nojs, box)
     assert "/cari" in nojs.current_url and "q=" in nojs.current_url
     marks = nojs.find_elements(By.TAG_NAME, "mark")
     assert marks, "results highlight the matched words"
@@ -212,14 +228,14 @@ def test_kolaborasi_pledge_without_javascript(server, nojs):
     fill(nojs, "quantity", "99999999")
     fill(nojs, "name", "Rahmat Hidayat")
     fill(nojs, "email", "rahmat@example.org")
-    nojs.find_element(By.CSS_SELECTOR, "form[action$='/janji'] button[type=submit]").click()
+    click_and_wait(nojs, "form[action$='/janji'] button[type=submit]")
     assert nojs.find_element(By.NAME, "name").get_attribute("value") == "Rahmat Hidayat"
     assert "Jumlah terlalu besar" in nojs.page_source or "melebihi" in nojs.page_source
     fill(nojs, "quantity", "1")
-    nojs.find_element(By.CSS_SELECTOR, "form[action$='/janji'] button[type=submit]").click()
+    click_and_wait(nojs, "form[action$='/janji'] button[type=submit]")
     assert "janji bantuan Anda tercatat" in nojs.page_source, nojs.page_source[:2000]
     shot(nojs, "kolaborasi-pledge-ack-mobile")
-    nojs.find_element(By.CSS_SELECTOR, "a[href^='/kolaborasi/janji/']").click()
+    click_and_wait(nojs, "a[href^='/kolaborasi/janji/']")
     assert "Rahmat Hidayat" in nojs.page_source, "the pledger's private page shows their details"
     # The public page never shows the pledger's name.
     nojs.get(links[0])
@@ -229,7 +245,7 @@ def test_kolaborasi_pledge_without_javascript(server, nojs):
     nojs.get(server + "/kolaborasi")
     box = nojs.find_element(By.NAME, "kelurahan")
     box.send_keys("cideng")
-    box.submit()
+    submit_and_wait(nojs, box)
     assert "Cideng" in nojs.page_source
     nojs.get(server + "/kolaborasi/ledger")
     assert nojs.find_elements(By.TAG_NAME, "table"), "the ledger has tables"
