@@ -23,6 +23,7 @@ const ID: &[&str] = &[
     include_str!("../locales/id/console_register.toml"),
     include_str!("../locales/id/kolaborasi.toml"),
     include_str!("../locales/id/crisis.toml"),
+    include_str!("../locales/id/crisis_pages.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.toml"),
@@ -34,6 +35,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/console_register.toml"),
     include_str!("../locales/en/kolaborasi.toml"),
     include_str!("../locales/en/crisis.toml"),
+    include_str!("../locales/en/crisis_pages.toml"),
 ];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {

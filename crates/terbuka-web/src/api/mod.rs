@@ -6,6 +6,7 @@
 //! public half serializes only `views::Public*` and `views::TrackingView`; officers authenticate
 //! with `Authorization: Bearer <token>` from `POST /api/v1/session`.
 
+pub mod crisis;
 pub mod extract;
 pub mod kolaborasi;
 pub mod officer;
@@ -116,6 +117,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(register::routes())
         .merge(kolaborasi::routes())
+        .merge(crisis::routes())
         .route("/", get(index))
         .route("/requests", get(p::register).post(p::submit))
         .route("/requests/{reg_no}", get(p::register_detail))

@@ -67,6 +67,7 @@ pub fn env() -> &'static Environment<'static> {
             crate::pages::console_register::TEMPLATES,
             crate::pages::kolaborasi::TEMPLATES,
             crate::pages::console_kolaborasi::TEMPLATES,
+            crate::pages::crisis::TEMPLATES,
         ];
         for (name, src) in lists.into_iter().flatten() {
             env.add_template(name, src).expect("template compiles");

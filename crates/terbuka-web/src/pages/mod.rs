@@ -3,6 +3,7 @@
 pub mod console;
 pub mod console_kolaborasi;
 pub mod console_register;
+pub mod crisis;
 pub mod kolaborasi;
 pub mod public;
 pub mod register;

@@ -5,6 +5,7 @@ mod util;
 
 mod authz;
 mod bad_input;
+mod crisis;
 mod flows;
 mod kolaborasi;
 mod multinode;
