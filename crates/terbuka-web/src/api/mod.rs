@@ -88,6 +88,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/informasi/{id}/berkas", Access::Public),
     ep("GET", "/dik", Access::Public),
     ep("GET", "/search", Access::Public),
+    ep("GET", "/kolaborasi/needs", Access::Public),
+    ep("GET", "/kolaborasi/needs/{id}", Access::Public),
+    ep("POST", "/kolaborasi/needs/{id}/pledges", Access::Public),
+    ep("POST", "/kolaborasi/needs/{id}/reports", Access::Public),
+    ep("GET", "/kolaborasi/ledger", Access::Public),
+    ep("GET", "/kolaborasi/item-types", Access::Public),
+    ep("GET", "/crisis", Access::Public),
+    ep("GET", "/crisis/{slug}", Access::Public),
+    ep("GET", "/crisis/{slug}/releases", Access::Public),
+    ep("GET", "/crisis/{slug}/releases/{seq}/changes", Access::Public),
+    ep("GET", "/crisis/{slug}/observations", Access::Public),
 ];
 
 #[derive(Serialize)]
