@@ -88,6 +88,10 @@ pub struct ReleaseSummary {
     pub digest: String,
 }
 
+/// The longest CSV/XLSX upload, in data rows: a back-fill is a row per kelurahan and day
+/// (267 × 365 ≈ 97 500 rows a year), so this allows about four years at once.
+pub const MAX_UPLOAD_ROWS: usize = 400_000;
+
 /// One value as a line of JSON (for JSON-lines output such as `terbuka crisis diff`).
 pub fn json_line(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
@@ -247,7 +251,7 @@ impl App {
         let (header, rows) = if is_json(filename, bytes) {
             json_rows(bytes)?
         } else {
-            let table = terbuka_files::table::read_table(filename, bytes).map_err(|e| AppError::field("file", e.code()))?;
+            let table = terbuka_files::table::read_table_limited(filename, bytes, MAX_UPLOAD_ROWS).map_err(|e| AppError::field("file", e.code()))?;
             (table.headers, table.rows)
         };
 

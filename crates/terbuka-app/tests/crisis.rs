@@ -262,3 +262,23 @@ fn every_problem_code_has_a_message_in_both_languages() {
         assert!(c.has(Lang::Id, code) && c.has(Lang::En, code), "{code} has no message");
     }
 }
+
+/// A back-fill longer than the register's 10 000-row import limit: the generated demo data for
+/// every kelurahan over 40 days (10 680 rows) goes through the real upload path in one release.
+#[tokio::test]
+async fn a_long_back_fill_of_generated_data_is_one_release() {
+    let e = env().await;
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 6, 1).unwrap();
+    let (header, rows) = terbuka_app::demo_crisis::covid_rows(&e.app.regions, start, 40, 11);
+    assert!(rows.len() > terbuka_files::table::MAX_ROWS);
+    let headers: Vec<&str> = header.iter().map(String::as_str).collect();
+    let csv = terbuka_files::table::write_csv(&headers, &rows);
+    let summary = e
+        .app
+        .crisis_ingest(Some(&admin()), "covid19", "covid19-backfill.csv", &csv, Some("generated demo data"), t("2026-03-02T03:00:00Z"), &mut |_| {})
+        .await
+        .unwrap_or_else(|err| panic!("{err:?}"));
+    let obs = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap().1;
+    assert_eq!(obs.len(), rows.len() * (header.len() - 2), "every value of every row is in the release ({summary:?})");
+    assert_eq!(obs.len(), 267 * 40 * 13);
+}

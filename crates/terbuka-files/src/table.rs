@@ -100,13 +100,19 @@ impl TableError {
 /// See [`Table`] for blank rows, trimming and row lengths. More than [`MAX_ROWS`] data rows is an
 /// error. Never panics on hostile input.
 pub fn read_table(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
+    read_table_limited(filename, bytes, MAX_ROWS)
+}
+
+/// [`read_table`] with another row limit, for uploads that are long by nature (a crisis
+/// dataset's back-fill is a row per kelurahan and day: 267 × 365 ≈ 100 000 rows a year).
+pub fn read_table_limited(filename: &str, bytes: &[u8], max_rows: usize) -> Result<Table, TableError> {
     let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if content.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
     }
     if ziputil::is_zip(bytes) {
         return match ziputil::names(bytes) {
-            Some(names) if names.iter().any(|n| n == "xl/workbook.xml") => read_xlsx(bytes),
+            Some(names) if names.iter().any(|n| n == "xl/workbook.xml") => read_xlsx(bytes, max_rows),
             Some(names) if names.iter().any(|n| n == "word/document.xml") => Err(TableError::Unsupported { format: "DOCX" }),
             Some(names) if names.iter().any(|n| n == "content.xml") => Err(TableError::Unsupported { format: "ODS/ODT" }),
             Some(_) => Err(TableError::Unsupported { format: "ZIP" }),
@@ -128,10 +134,10 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
     } {
         return Err(TableError::Unsupported { format });
     }
-    read_csv(filename, bytes)
+    read_csv(filename, bytes, max_rows)
 }
 
-fn read_csv(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
+fn read_csv(filename: &str, bytes: &[u8], max_rows: usize) -> Result<Table, TableError> {
     let text: std::borrow::Cow<'_, str> = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         crate::extract::decode_text(bytes).unwrap_or_default().into()
     } else {
@@ -163,8 +169,8 @@ fn read_csv(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
             headers = Some(cells);
             continue;
         }
-        if rows.len() >= MAX_ROWS {
-            return Err(TableError::TooManyRows { limit: MAX_ROWS });
+        if rows.len() >= max_rows {
+            return Err(TableError::TooManyRows { limit: max_rows });
         }
         rows.push(cells);
     }
@@ -197,10 +203,10 @@ fn detect_delimiter(text: &str, tsv: bool) -> u8 {
     candidates[best]
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
-    let sheets = sheet::read_xlsx(bytes, true, MAX_ROWS + 1).map_err(|p| match p {
+fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Table, TableError> {
+    let sheets = sheet::read_xlsx(bytes, true, max_rows + 1).map_err(|p| match p {
         SheetProblem::Corrupt(detail) | SheetProblem::TooLarge(detail) => TableError::Corrupt { detail },
-        SheetProblem::TooManyRows => TableError::TooManyRows { limit: MAX_ROWS },
+        SheetProblem::TooManyRows => TableError::TooManyRows { limit: max_rows },
     })?;
     let mut rows = sheets.into_iter().next().map(|s| s.rows).unwrap_or_default().into_iter();
     let trim = |row: Vec<String>| row.into_iter().map(|c| c.trim().to_string()).collect::<Vec<_>>();

@@ -1,6 +1,6 @@
 //! Tabular import / export.
 
-use terbuka_files::table::MAX_ROWS;
+use terbuka_files::table::{read_table_limited, MAX_ROWS};
 use terbuka_files::{read_table, samples, write_csv, write_xlsx, Table, TableError};
 
 fn strings(cells: &[&str]) -> Vec<String> {
@@ -158,4 +158,9 @@ fn row_limit() {
     assert_eq!(read_table("over.xlsx", &xlsx), Err(TableError::TooManyRows { limit: MAX_ROWS }));
     let xlsx = write_xlsx("s", &["no"], &rows[..MAX_ROWS]);
     assert_eq!(read_table("max.xlsx", &xlsx).unwrap().rows.len(), MAX_ROWS);
+    // A longer limit for uploads that are long by nature (crisis back-fills); same formats.
+    assert_eq!(read_table_limited("over.csv", csv.as_bytes(), 2 * MAX_ROWS).unwrap().rows.len(), MAX_ROWS + 1);
+    let xlsx = write_xlsx("s", &["no"], &rows);
+    assert_eq!(read_table_limited("over.xlsx", &xlsx, 2 * MAX_ROWS).unwrap().rows.len(), MAX_ROWS + 1);
+    assert_eq!(read_table_limited("over.csv", csv.as_bytes(), 10).unwrap_err(), TableError::TooManyRows { limit: 10 });
 }
