@@ -8,10 +8,12 @@
 //! The output is the upload format of `terbuka_domain::crisis::ingest` (a header row, then one
 //! row per kelurahan and day), so the demo goes through the same validation as a real upload.
 
-use chrono::{Duration, NaiveDate};
+use crate::service::App;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
+use terbuka_domain::calendar::wib_date;
 use terbuka_domain::region::{RegionLevel, Regions};
 
 /// A generated population per kelurahan (8 000 – 60 000), reproducible from `seed`. The bundled
@@ -173,6 +175,42 @@ pub fn flood_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -
         }
     }
     (FLOOD_COLUMNS.iter().map(|c| c.to_string()).collect(), rows)
+}
+
+/// The release note of generated data; pages that find "dibangkitkan"/"generated" in a note say
+/// the data is generated.
+pub const NOTE: &str = "Data contoh yang dibangkitkan untuk demo, bukan data resmi (generated demo data, not official figures).";
+/// Covid-19 history length the generator simulates; the demo publishes its last `days`.
+const HISTORY_DAYS: usize = 760;
+
+/// Publishes generated data as the first release of each shipped dataset that has none: the last
+/// `days` days of a simulated two-year Covid-19 history (so the numbers are already cumulative, as
+/// on a channel that starts mid-epidemic) and the last 60 days of a flood season. Goes through
+/// the real upload path. Returns how many releases it made (0 when the data is already there).
+pub async fn seed(app: &App, now: DateTime<Utc>, days: usize) -> anyhow::Result<usize> {
+    app.ensure_crisis_datasets(now).await.map_err(|e| anyhow::anyhow!("crisis datasets: {e}"))?;
+    let today = wib_date(now);
+    let mut made = 0;
+    let upload = |slug: &'static str, header: Vec<String>, rows: Vec<Vec<String>>| async move {
+        let headers: Vec<&str> = header.iter().map(String::as_str).collect();
+        let csv = terbuka_files::table::write_csv(&headers, &rows);
+        app.crisis_ingest(None, slug, &format!("{slug}-demo.csv"), &csv, Some(NOTE), now, &mut |_| {}).await.map_err(|e| anyhow::anyhow!("demo {slug}: {e:?}"))
+    };
+    if app.crisis_releases("covid19").await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+        let days = days.clamp(1, HISTORY_DAYS);
+        let start = today - Duration::days(HISTORY_DAYS as i64);
+        let (header, rows) = covid_rows(&app.regions, start, HISTORY_DAYS, 2020);
+        // Keep each kelurahan's last `days` days (rows are grouped by kelurahan, in date order).
+        let rows: Vec<Vec<String>> = rows.chunks(HISTORY_DAYS).flat_map(|k| k[HISTORY_DAYS - days..].to_vec()).collect();
+        upload("covid19", header, rows).await?;
+        made += 1;
+    }
+    if app.crisis_releases("banjir").await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+        let (header, rows) = flood_rows(&app.regions, today - Duration::days(60), 60, 2020);
+        upload("banjir", header, rows).await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 #[cfg(test)]

@@ -282,3 +282,25 @@ async fn a_long_back_fill_of_generated_data_is_one_release() {
     assert_eq!(obs.len(), rows.len() * (header.len() - 2), "every value of every row is in the release ({summary:?})");
     assert_eq!(obs.len(), 267 * 40 * 13);
 }
+
+/// The demo's crisis data: one release per shipped dataset, marked as generated, published
+/// through the real upload path, and not again on a second run.
+#[tokio::test]
+async fn the_demo_publishes_generated_releases_once() {
+    let e = env().await;
+    let now = t("2026-03-02T03:00:00Z");
+    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 5).await.unwrap(), 2);
+    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 5).await.unwrap(), 0, "a second run publishes nothing");
+    for slug in ["covid19", "banjir"] {
+        let releases = e.app.crisis_releases(slug).await.unwrap();
+        assert_eq!(releases.len(), 1, "{slug}");
+        assert!(releases[0].note.as_deref().unwrap_or_default().contains("dibangkitkan"), "{slug} is marked as generated");
+    }
+    let (_, covid) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
+    assert_eq!(covid.len(), 267 * 5 * 13);
+    // The window is the end of a long history: cumulative counts do not start from zero.
+    let confirmed: f64 = covid.iter().filter(|o| o.measure == "confirmed").map(|o| o.value).sum();
+    assert!(confirmed > 100_000.0, "cumulative confirmed {confirmed}");
+    let last = covid.iter().map(|o| o.date).max().unwrap();
+    assert_eq!(last, chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), "the last day is yesterday (WIB)");
+}

@@ -173,8 +173,13 @@ async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
     Ok(app)
 }
 
+/// Days of generated crisis data the demo publishes.
+const DEMO_CRISIS_DAYS: usize = 120;
+
 async fn serve(app: Arc<App>) -> anyhow::Result<()> {
     open_search(&app).await?;
+    // The shipped crisis datasets (Covid-19, floods) exist on every node that serves.
+    app.ensure_crisis_datasets(Utc::now()).await.map_err(|e| anyhow::anyhow!("crisis datasets: {e}"))?;
     if app.config.jobs.enabled {
         let mailer = Mailer::from_config(&app.config)?;
         tracing::info!("background jobs on; mail goes to {}", mailer.describe());
@@ -254,9 +259,22 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("\nMail is written to {}/outbox-mail unless mail.smtp_host is set.", config.data_dir.display());
             println!("Open http://{} in a browser. Stop with Ctrl-C.\n", config.server.bind);
+            // The crisis channel's generated data (the last 120 days of a simulated Covid-19
+            // history and a flood season) is published in the background, so the site is up at
+            // once; `/krisis` shows it when the first release lands.
             if no_serve {
+                let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
+                println!("Crisis channel: {made} demo releases published.");
                 return Ok(());
             }
+            let bg = app.clone();
+            tokio::spawn(async move {
+                match terbuka_app::demo_crisis::seed(&bg, Utc::now(), DEMO_CRISIS_DAYS).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(releases = n, "crisis channel demo data published"),
+                    Err(e) => tracing::error!("crisis channel demo data: {e:#}"),
+                }
+            });
             serve(app).await
         }
         Command::Migrate => {
