@@ -174,7 +174,7 @@ async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
 }
 
 /// Days of generated crisis data the demo publishes.
-const DEMO_CRISIS_DAYS: usize = 120;
+const DEMO_CRISIS_DAYS: usize = 90;
 
 async fn serve(app: Arc<App>) -> anyhow::Result<()> {
     open_search(&app).await?;
@@ -253,28 +253,22 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 None => println!("Demo data already present in {}; reusing it.", config.database_url()),
             }
+            // The crisis channel's generated data (the last days of a simulated Covid-19 history
+            // and a flood season). Published before serving: one upload is one write transaction,
+            // which on SQLite would hold back every other write (sign-ins included) meanwhile.
+            let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
+            if made > 0 {
+                println!("Crisis channel: {made} demo releases published (generated data).");
+            }
             println!("\nDemo officer logins (password for each):");
             for l in terbuka_app::demo::demo_logins() {
                 println!("  {:<22} {:<24} {}{}", l.username, l.password, l.role.as_str(), l.unit_code.map(|u| format!(" ({u})")).unwrap_or_default());
             }
             println!("\nMail is written to {}/outbox-mail unless mail.smtp_host is set.", config.data_dir.display());
             println!("Open http://{} in a browser. Stop with Ctrl-C.\n", config.server.bind);
-            // The crisis channel's generated data (the last 120 days of a simulated Covid-19
-            // history and a flood season) is published in the background, so the site is up at
-            // once; `/krisis` shows it when the first release lands.
             if no_serve {
-                let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
-                println!("Crisis channel: {made} demo releases published.");
                 return Ok(());
             }
-            let bg = app.clone();
-            tokio::spawn(async move {
-                match terbuka_app::demo_crisis::seed(&bg, Utc::now(), DEMO_CRISIS_DAYS).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(releases = n, "crisis channel demo data published"),
-                    Err(e) => tracing::error!("crisis channel demo data: {e:#}"),
-                }
-            });
             serve(app).await
         }
         Command::Migrate => {
