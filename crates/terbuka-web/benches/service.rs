@@ -922,7 +922,7 @@ async fn run() {
     register_pieces.push(units);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("address");
-    let router = terbuka_web::router(terbuka_web::AppState { app: app.clone() });
+    let router = terbuka_web::router(terbuka_web::AppState::new(app.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod chart;
+pub mod hot;
 pub mod http;
 pub mod kolaborasi_views;
 pub mod map;
@@ -24,4 +25,12 @@ use terbuka_app::App;
 #[derive(Clone)]
 pub struct AppState {
     pub app: Arc<App>,
+    /// Answers rendered once per release and served from memory (see [`hot`]).
+    pub hot: Arc<hot::HotCache>,
+}
+
+impl AppState {
+    pub fn new(app: Arc<App>) -> AppState {
+        AppState { app, hot: Arc::default() }
+    }
 }

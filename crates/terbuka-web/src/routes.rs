@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn_with_state(state.clone(), context_layer))
+        // Outside the context layer: a hot answer needs no session, CSRF cookie or rendering.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::hot::hot_layer))
         .layer(DefaultBodyLimit::max(max_body))
         // Tracking links carry a secret token: never leak it through the Referer header.
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

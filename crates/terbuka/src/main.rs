@@ -186,7 +186,7 @@ async fn serve(app: Arc<App>) -> anyhow::Result<()> {
         tokio::spawn(terbuka_app::jobs::run(app.clone(), mailer));
     }
     let bind = app.config.server.bind.clone();
-    let router = terbuka_web::router(terbuka_web::AppState { app });
+    let router = terbuka_web::router(terbuka_web::AppState::new(app));
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("Terbuka is listening on http://{bind}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

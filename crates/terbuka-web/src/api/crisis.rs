@@ -8,7 +8,7 @@
 use super::extract::{Cx, PathParams, QueryParams};
 use crate::http::render::tr;
 use crate::http::ApiError;
-use crate::pages::crisis::{nearest, parse_seq, ChangeView, ReleaseView};
+use crate::pages::crisis::{nearest, parse_seq, ChangeView, Cube, ReleaseView};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/crisis", get(datasets))
         .route("/crisis/{slug}", get(dataset))
+        .route("/crisis/{slug}/summary", get(summary))
         .route("/crisis/{slug}/releases", get(releases))
         .route("/crisis/{slug}/releases/{seq}/changes", get(changes))
         .route("/crisis/{slug}/observations", get(observations))
@@ -125,6 +126,79 @@ pub async fn dataset(State(s): State<AppState>, cx: Cx, PathParams(slug): PathPa
         .filter_map(|(id, label)| def.formula(id).map(|formula| FormulaText { id: id.clone(), label: label.clone(), formula }))
         .collect();
     Json(serde_json::json!({ "slug": ds.slug, "definition_hash": ds.definition_hash, "definition": def, "formulas": formulas })).into_response()
+}
+
+/// The headline numbers of the province and every kota/kabupaten in the latest release: each
+/// measure's latest value with its change from the previous period and from a week before,
+/// and the latest value of every derived measure and indicator. Computed once per release and
+/// served from memory (see `crate::hot`); both languages' labels are in it.
+pub fn summary_json(
+    slug: &str,
+    def: &Definition,
+    cube: &Cube,
+    regions: &terbuka_domain::region::Regions,
+    release: &terbuka_store::StoredCrisisRelease,
+) -> serde_json::Value {
+    use terbuka_domain::region::RegionLevel;
+    let step = chrono::Duration::days(def.grain.step_days());
+    let week = chrono::Duration::days(7);
+    let region_list = regions.at_level(RegionLevel::Province).chain(regions.at_level(RegionLevel::KotaKab));
+    let items: Vec<_> = region_list
+        .map(|r| {
+            let latest = cube.latest(&r.code);
+            let measures: serde_json::Map<String, serde_json::Value> = def
+                .measures
+                .iter()
+                .filter_map(|m| {
+                    let s = cube.of(&r.code, &m.id)?;
+                    let day = latest?;
+                    let v = *s.get(&day)?;
+                    let d1 = s.get(&(day - step)).map(|p| v - p);
+                    let d7 = s.get(&(day - week)).map(|p| v - p);
+                    let parts =
+                        cube.parts.get(&(r.code.clone(), m.id.clone())).filter(|p| p.0 == day).map(|p| serde_json::json!({ "parts": p.1, "expected": p.2 }));
+                    Some((m.id.clone(), serde_json::json!({ "value": v, "change_previous": d1, "change_week": d7, "completeness": parts })))
+                })
+                .collect();
+            let computed: serde_json::Map<String, serde_json::Value> = cube
+                .computed
+                .get(&r.code)
+                .map(|l| l.iter().map(|v| (v.id.clone(), serde_json::json!({ "value": v.value, "date": v.date }))).collect())
+                .unwrap_or_default();
+            serde_json::json!({
+                "code": r.code, "name": r.name, "level": r.level.as_str(), "date": latest,
+                "population": cube.population.get(&r.code), "measures": measures, "indicators": computed,
+            })
+        })
+        .collect();
+    let labels: serde_json::Map<String, serde_json::Value> = def
+        .measures
+        .iter()
+        .map(|m| (m.id.as_str(), &m.label, &m.unit))
+        .chain(def.derived.iter().map(|d| (d.id.as_str(), &d.label, &d.unit)))
+        .chain(def.indicators.iter().map(|i| (i.id.as_str(), &i.label, &i.unit)))
+        .map(|(id, label, unit)| (id.to_string(), serde_json::json!({ "label": label, "unit": unit })))
+        .collect();
+    serde_json::json!({ "dataset": slug, "title": def.title, "release": ReleaseView::of(release), "labels": labels, "regions": items })
+}
+
+pub async fn summary(State(s): State<AppState>, cx: Cx, PathParams(slug): PathParams<String>) -> Response {
+    let (ds, def) = match load(&s, cx.lang, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let release = match s.app.crisis_release(&slug, None).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::new(e, cx.lang).into_response(),
+    };
+    let cube = match crate::pages::crisis::cube(&s, &slug, &ds, &def, &release).await {
+        Ok(c) => c,
+        Err(e) => return ApiError::new(e, cx.lang).into_response(),
+    };
+    let body = summary_json(&slug, &def, &cube, &s.app.regions, &release);
+    let mut res = Json(body).into_response();
+    res.extensions_mut().insert(crate::hot::HotTag { slug, digest: release.digest, released_at: release.created_at });
+    res
 }
 
 pub async fn releases(State(s): State<AppState>, cx: Cx, PathParams(slug): PathParams<String>) -> Response {

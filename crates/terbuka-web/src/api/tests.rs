@@ -68,7 +68,7 @@ async fn setup_with(adjust: impl FnOnce(&mut Config)) -> T {
         };
         app.add_officer(None, &raw, chrono::Utc::now()).await.unwrap();
     }
-    let router = crate::router(AppState { app: app.clone() });
+    let router = crate::router(AppState::new(app.clone()));
     T { app, router, health, _store: store }
 }
 

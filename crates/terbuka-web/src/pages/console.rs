@@ -837,7 +837,7 @@ mod tests {
             };
             app.add_officer(None, &raw, chrono::Utc::now()).await.unwrap();
         }
-        let router = crate::router(crate::AppState { app: app.clone() });
+        let router = crate::router(crate::AppState::new(app.clone()));
         T { app, router, health, _store: store }
     }
 

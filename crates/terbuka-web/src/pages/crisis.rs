@@ -45,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/krisis/{slug}/wilayah/{code}", get(region))
         .route("/krisis/{slug}/wilayah/{code}/{file}", get(region_series_download))
         .route("/krisis/{slug}/rilis", get(releases))
+        .route("/krisis/{slug}/datapackage.json", get(datapackage_latest))
+        .route("/krisis/{slug}/rekonsiliasi.csv", get(reconciliation_csv))
+        .route("/krisis/{slug}/rekonsiliasi.json", get(reconciliation_json))
         .route("/krisis/{slug}/rilis/{seq}", get(release))
         .route("/krisis/{slug}/rilis/{seq}/{file}", get(release_changes_download))
 }
@@ -152,32 +155,85 @@ impl ReleaseView {
     }
 }
 
-/// Every region's series, reported at the dataset's level and rolled up above it.
+/// The latest value of a derived measure or indicator of a region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LatestValue {
+    pub id: String,
+    pub date: NaiveDate,
+    pub value: f64,
+}
+
+/// Every region's series, reported at the dataset's level and rolled up above it, with what the
+/// pages need besides: the reconciliation with directly reported totals, and the latest value
+/// of every derived measure and indicator. Built once per release (and population table).
 pub struct Cube {
     /// region → measure → series.
     pub series: HashMap<String, BTreeMap<String, Series>>,
     /// (region, measure) → (date, parts, expected) of the latest aggregated value.
     pub parts: HashMap<(String, String), (NaiveDate, usize, usize)>,
+    /// region → the reconciliation of each measure on the latest date it was reported directly.
+    pub reconciliation: HashMap<String, Vec<crisis::Reconciliation>>,
+    /// region → the latest value of each derived measure and indicator, in definition order.
+    pub computed: HashMap<String, Vec<LatestValue>>,
+    /// The population of every region that has one (given, or summed from its parts).
+    pub population: HashMap<String, f64>,
+    /// Every reconciliation of the release (all dates), sorted by region, date and measure.
+    pub reconciliation_all: Vec<crisis::Reconciliation>,
 }
 
 impl Cube {
-    pub fn build(def: &Definition, regions: &Regions, observations: &[Observation]) -> Cube {
-        let rollup = crisis::roll_up(def, regions, observations, |_| None);
+    /// `population` holds the populations given per region (usually kelurahan); higher regions
+    /// without one get the sum of their parts when every part has one.
+    pub fn build(def: &Definition, regions: &Regions, observations: &[Observation], population: &HashMap<String, f64>) -> Cube {
+        let mut pop: HashMap<String, f64> = population.iter().filter(|(_, p)| **p > 0.0).map(|(k, v)| (k.clone(), *v)).collect();
+        for (code, p) in crisis::population_up(regions, def.level, |c| population.get(c).copied()) {
+            pop.entry(code).or_insert(p);
+        }
+        let rollup = crisis::roll_up(def, regions, observations, |c| pop.get(c).copied());
         let mut series: HashMap<String, BTreeMap<String, Series>> = HashMap::new();
         for o in observations {
             if regions.get(&o.region).is_some_and(|r| r.level == def.level) {
                 series.entry(o.region.clone()).or_default().entry(o.measure.clone()).or_default().insert(o.date, o.value);
             }
         }
+        // Indicators over time use only complete aggregates: a cumulative sum missing one
+        // kelurahan on one day looks like a fall (see `Rollup::complete_observations`).
+        let mut complete: HashMap<String, BTreeMap<String, Series>> = HashMap::new();
         let mut parts: HashMap<(String, String), (NaiveDate, usize, usize)> = HashMap::new();
         for a in &rollup.values {
             series.entry(a.region.clone()).or_default().entry(a.measure.clone()).or_default().insert(a.date, a.value);
+            if a.complete() {
+                complete.entry(a.region.clone()).or_default().entry(a.measure.clone()).or_default().insert(a.date, a.value);
+            }
             let slot = parts.entry((a.region.clone(), a.measure.clone())).or_insert((a.date, a.parts, a.expected));
             if a.date >= slot.0 {
                 *slot = (a.date, a.parts, a.expected);
             }
         }
-        Cube { series, parts }
+        let mut reconciliation: HashMap<String, Vec<crisis::Reconciliation>> = HashMap::new();
+        for r in &rollup.reconciliation {
+            let list = reconciliation.entry(r.region.clone()).or_default();
+            match list.iter_mut().find(|x| x.measure == r.measure) {
+                Some(x) if x.date < r.date => *x = r.clone(),
+                Some(_) => {}
+                None => list.push(r.clone()),
+            }
+        }
+        for list in reconciliation.values_mut() {
+            list.sort_by_key(|r| def.measures.iter().position(|m| m.id == r.measure).unwrap_or(usize::MAX));
+        }
+        let ids: Vec<&str> = def.derived.iter().map(|d| d.id.as_str()).chain(def.indicators.iter().map(|i| i.id.as_str())).collect();
+        let mut computed: HashMap<String, Vec<LatestValue>> = HashMap::new();
+        for (code, measures) in &series {
+            let input = if regions.get(code).is_some_and(|r| r.level == def.level) { measures } else { complete.get(code).unwrap_or(measures) };
+            let all = def.evaluate(input, pop.get(code).copied());
+            let latest: Vec<LatestValue> = ids
+                .iter()
+                .filter_map(|id| all.get(*id).and_then(|s| s.iter().next_back()).map(|(d, v)| LatestValue { id: id.to_string(), date: *d, value: *v }))
+                .collect();
+            computed.insert(code.clone(), latest);
+        }
+        Cube { series, parts, reconciliation, computed, population: pop, reconciliation_all: rollup.reconciliation }
     }
 
     pub fn of(&self, region: &str, measure: &str) -> Option<&Series> {
@@ -203,14 +259,23 @@ fn cache() -> &'static CubeCache {
     C.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-/// The roll-up of a release, from the cache or computed (releases never change).
+/// The population table as a map, and a fingerprint of it for the cube cache key.
+pub async fn populations(s: &AppState) -> Result<(HashMap<String, f64>, String), AppError> {
+    // Interim: replaced by the stored population table (`App::crisis_populations`).
+    let _ = s;
+    Ok((HashMap::new(), String::new()))
+}
+
+/// The roll-up of a release, from the cache or computed (releases never change; the population
+/// table may, so its fingerprint is part of the key).
 pub async fn cube(s: &AppState, slug: &str, ds: &StoredCrisisDataset, def: &Definition, release: &StoredCrisisRelease) -> Result<Arc<Cube>, AppError> {
-    let key = format!("{}:{}", ds.definition_hash, release.digest);
+    let (population, fingerprint) = populations(s).await?;
+    let key = format!("{}:{}:{}", ds.definition_hash, release.digest, fingerprint);
     if let Some((_, c)) = cache().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key) {
         return Ok(c.clone());
     }
     let (_, observations) = s.app.crisis_observations(slug, Some(release.seq), &ObservationFilter::default()).await?;
-    let built = Arc::new(Cube::build(def, &s.app.regions, &observations));
+    let built = Arc::new(Cube::build(def, &s.app.regions, &observations, &population));
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
     c.retain(|(k, _)| *k != key);
     c.push((key, built.clone()));
@@ -399,20 +464,61 @@ struct FormulaView {
     label: String,
     formula: String,
     explain: String,
+    /// The region's latest value, with its unit and date (none when it cannot be computed).
+    value: Option<String>,
+    unit: String,
+    date: Option<String>,
 }
 
-fn formulas(def: &Definition, lang: Lang) -> Vec<FormulaView> {
+fn formulas(def: &Definition, latest: Option<&[LatestValue]>, lang: Lang) -> Vec<FormulaView> {
     let derived = def.derived.iter().map(|d| (d.id.as_str(), &d.label, &d.explain));
     let inds = def.indicators.iter().map(|i| (i.id.as_str(), &i.label, &i.explain));
     derived
         .chain(inds)
-        .map(|(id, label, explain)| FormulaView {
-            id: id.to_string(),
-            label: label.get(lang).to_string(),
-            formula: def.formula(id).map(|f| f.get(lang).to_string()).unwrap_or_default(),
-            explain: explain.get(lang).to_string(),
+        .map(|(id, label, explain)| {
+            let v = latest.and_then(|l| l.iter().find(|v| v.id == id));
+            FormulaView {
+                id: id.to_string(),
+                label: label.get(lang).to_string(),
+                formula: def.formula(id).map(|f| f.get(lang).to_string()).unwrap_or_default(),
+                explain: explain.get(lang).to_string(),
+                value: v.map(|v| num(v.value, lang)),
+                unit: def.unit(id).map(|u| u.get(lang).to_string()).unwrap_or_default(),
+                date: v.map(|v| v.date.to_string()),
+            }
         })
         .collect()
+}
+
+/// One line of the reconciliation table.
+#[derive(Debug, Clone, Serialize)]
+struct ReconView {
+    measure: String,
+    date: String,
+    reported: String,
+    computed: String,
+    difference: String,
+    parts: usize,
+    expected: usize,
+}
+
+fn reconciliation(def: &Definition, cube: &Cube, code: &str, lang: Lang) -> Vec<ReconView> {
+    cube.reconciliation
+        .get(code)
+        .map(|list| {
+            list.iter()
+                .map(|r| ReconView {
+                    measure: def.label(&r.measure).map(|l| l.get(lang).to_string()).unwrap_or_else(|| r.measure.clone()),
+                    date: r.date.to_string(),
+                    reported: num(r.reported, lang),
+                    computed: r.computed.map(|v| num(v, lang)).unwrap_or_else(|| "–".into()),
+                    difference: r.difference.map(|v| signed(v, lang)).unwrap_or_else(|| "–".into()),
+                    parts: r.parts,
+                    expected: r.expected,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn region_ref(r: &Region) -> minijinja::Value {
@@ -447,9 +553,15 @@ pub async fn home(
     Extension(ctx): Extension<Ctx>,
     PagePath(slug): PagePath<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Page, PageError> {
+) -> Result<Response, PageError> {
     let province = s.app.regions.at_level(RegionLevel::Province).next().map(|r| r.code.clone()).ok_or_else(|| ctx.err(AppError::NotFound))?;
-    region_page(&s, &ctx, &slug, &province, true, &Params(q)).await
+    let (page, release) = region_page(&s, &ctx, &slug, &province, true, &Params(q)).await?;
+    let mut res = page.into_response();
+    // The channel home is computed once per release and then served from memory (crate::hot).
+    if let Some(r) = release {
+        res.extensions_mut().insert(crate::hot::HotTag { slug, digest: r.digest, released_at: r.created_at });
+    }
+    Ok(res)
 }
 
 pub async fn region(
@@ -458,10 +570,11 @@ pub async fn region(
     PagePath((slug, code)): PagePath<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Page, PageError> {
-    region_page(&s, &ctx, &slug, &code, false, &Params(q)).await
+    Ok(region_page(&s, &ctx, &slug, &code, false, &Params(q)).await?.0)
 }
 
-async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool, p: &Params) -> Result<Page, PageError> {
+/// A region's page (the channel home when `home`), and the release it shows.
+async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool, p: &Params) -> Result<(Page, Option<StoredCrisisRelease>), PageError> {
     let lang = ctx.lang;
     let (ds, def) = s.app.crisis_dataset(slug).await.map_err(|e| ctx.err(e))?;
     let region = s.app.regions.get(code).ok_or_else(|| ctx.err(AppError::NotFound))?;
@@ -487,10 +600,9 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
     let base = context! {
         slug => slug, title => title, description => def.description.get(lang).to_string(), home => home,
         region => region_ref(region), lineage => lineage, area_q => area_q, area => area,
-        formulas => formulas(&def, lang),
     };
     let Some(release) = latest_release(s, slug).await.map_err(|e| ctx.err(e))? else {
-        return Ok(render(ctx, "crisis/region.html", context! { empty => true, ..base }));
+        return Ok((render(ctx, "crisis/region.html", context! { empty => true, formulas => formulas(&def, None, lang), ..base }), None));
     };
     let cube = cube(s, slug, &ds, &def, &release).await.map_err(|e| ctx.err(e))?;
     let latest = cube.latest(code);
@@ -514,11 +626,15 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
         (vec![], vec![], compare(&columns, &cube, s.app.regions.children(code).collect(), &sort, lang))
     };
     let (map, legend) = if home && def.level == RegionLevel::Kelurahan { map_svg(&cube, &s.app.regions, slug, &ukuran, lang) } else { (String::new(), vec![]) };
-    Ok(render(
+    let population = cube.population.get(code).map(|p| num(*p, lang));
+    let page = render(
         ctx,
         "crisis/region.html",
         context! {
             empty => false,
+            formulas => formulas(&def, cube.computed.get(code).map(Vec::as_slice), lang),
+            reconciliation => reconciliation(&def, &cube, code, lang),
+            population => population,
             release => ReleaseView::of(&release),
             latest => latest.map(|d| d.to_string()),
             headlines => heads,
@@ -531,7 +647,8 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
             map => if map.is_empty() { None } else { Some(minijinja::Value::from_safe_string(map)) }, legend => legend,
             ..base
         },
-    ))
+    );
+    Ok((page, Some(release)))
 }
 
 /// `/krisis/{slug}/wilayah/{code}/tren.csv|json`: the chart's numbers for a region.
@@ -662,12 +779,13 @@ pub async fn release_changes_download(
     Extension(ctx): Extension<Ctx>,
     PagePath((slug, seg, file)): PagePath<(String, String, String)>,
 ) -> Result<Response, PageError> {
+    let seq = parse_seq(&seg).ok_or_else(|| ctx.err(AppError::NotFound))?;
     let json = match file.as_str() {
         "perubahan.csv" => false,
         "perubahan.json" => true,
+        "datapackage.json" => return datapackage(&s, &ctx, &slug, Some(seq)).await,
         _ => return Err(ctx.err(AppError::NotFound)),
     };
-    let seq = parse_seq(&seg).ok_or_else(|| ctx.err(AppError::NotFound))?;
     let (rel, changes) = s.app.crisis_release_diff(&slug, seq).await.map_err(|e| ctx.err(e))?;
     let views: Vec<ChangeView> = changes.iter().map(|c| ChangeView::of(c, &s.app.regions)).collect();
     let name = format!("krisis-{slug}-rilis-{seq}-perubahan");
@@ -685,6 +803,136 @@ pub async fn release_changes_download(
         &format!("{name}.csv"),
         table::write_csv(&["region", "region_name", "date", "measure", "kind", "old", "new", "delta"], &data),
     ))
+}
+
+/// A Frictionless *tabular data package* descriptor (<https://specs.frictionlessdata.io/>) of
+/// a release: its observations and its changes as CSV resources with their table schemas, the
+/// dataset's measures with units and texts, and the release's digest. Resource paths are full
+/// URLs of the release's files (`base` is the public address), so a downloaded descriptor still
+/// works and the latest descriptor keeps pointing at the release it was made for.
+pub fn datapackage_json(slug: &str, def: &Definition, release: &StoredCrisisRelease, base: &str) -> serde_json::Value {
+    use serde_json::json;
+    let seq = release.seq;
+    let prefix = format!("{}/krisis/{slug}/rilis/", base.trim_end_matches('/'));
+    let measure_ids: Vec<&str> = def.measures.iter().map(|m| m.id.as_str()).collect();
+    let measures: Vec<_> = def
+        .measures
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.id, "kind": m.kind.as_str(), "temporal": m.temporal.as_str(), "aggregate": m.aggregate.as_str(),
+                "unit": { "id": m.unit.id, "en": m.unit.en }, "label": { "id": m.label.id, "en": m.label.en },
+                "description": { "id": m.explain.id, "en": m.explain.en },
+            })
+        })
+        .collect();
+    json!({
+        "profile": "tabular-data-package",
+        "name": format!("terbuka-krisis-{slug}").replace('_', "-"),
+        "title": def.title.id,
+        "description": def.description.id,
+        "version": format!("{seq}.0.0"),
+        "created": release.created_at.to_rfc3339(),
+        "keywords": ["krisis", slug, def.id],
+        "terbuka": {
+            "dataset": slug, "definition": def.id, "definition_version": def.version, "definition_hash": release.definition_hash,
+            "release": seq, "digest": release.digest, "generated": is_generated(release.note.as_deref()),
+            "level": def.level.as_str(), "grain": def.grain.as_str(), "measures": measures,
+            "title_en": def.title.en, "description_en": def.description.en,
+        },
+        "resources": [
+            {
+                "name": "observations",
+                "title": "Nilai per wilayah, tanggal dan ukuran / Values by region, date and measure",
+                "path": format!("{prefix}{seq}.csv"),
+                "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        { "name": "region", "type": "string", "description": "Kode wilayah Kemendagri (bertitik) / Kemendagri region code (dotted)" },
+                        { "name": "date", "type": "date", "format": "%Y-%m-%d" },
+                        { "name": "measure", "type": "string", "constraints": { "enum": measure_ids } },
+                        { "name": "value", "type": "number" },
+                        { "name": "note", "type": "string", "description": "Catatan koreksi / correction note" },
+                    ],
+                    "primaryKey": ["region", "date", "measure"],
+                },
+            },
+            {
+                "name": "changes",
+                "title": "Perubahan dari rilis sebelumnya / Changes from the previous release",
+                "path": format!("{prefix}{seq}/perubahan.csv"),
+                "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        { "name": "region", "type": "string" },
+                        { "name": "region_name", "type": "string" },
+                        { "name": "date", "type": "date", "format": "%Y-%m-%d" },
+                        { "name": "measure", "type": "string", "constraints": { "enum": measure_ids } },
+                        { "name": "kind", "type": "string", "constraints": { "enum": ["added", "changed", "removed"] } },
+                        { "name": "old", "type": "number" },
+                        { "name": "new", "type": "number" },
+                        { "name": "delta", "type": "number" },
+                    ],
+                    "primaryKey": ["region", "date", "measure"],
+                },
+            },
+        ],
+    })
+}
+
+async fn datapackage(s: &AppState, ctx: &Ctx, slug: &str, seq: Option<i64>) -> Result<Response, PageError> {
+    let (_, def) = s.app.crisis_dataset(slug).await.map_err(|e| ctx.err(e))?;
+    let release = s.app.crisis_release(slug, seq).await.map_err(|e| ctx.err(e))?;
+    let body = datapackage_json(slug, &def, &release, &s.app.config.server.public_url);
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], serde_json::to_vec_pretty(&body).unwrap_or_default()).into_response())
+}
+
+/// `/krisis/{slug}/datapackage.json`: the descriptor of the latest release.
+pub async fn datapackage_latest(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+    datapackage(&s, &ctx, &slug, None).await
+}
+
+async fn reconciliation_rows(s: &AppState, ctx: &Ctx, slug: &str) -> Result<(StoredCrisisRelease, Vec<crisis::Reconciliation>), PageError> {
+    let (ds, def) = s.app.crisis_dataset(slug).await.map_err(|e| ctx.err(e))?;
+    let release = latest_release(s, slug).await.map_err(|e| ctx.err(e))?.ok_or_else(|| ctx.err(AppError::NotFound))?;
+    let cube = cube(s, slug, &ds, &def, &release).await.map_err(|e| ctx.err(e))?;
+    Ok((release, cube.reconciliation_all.clone()))
+}
+
+/// `/krisis/{slug}/rekonsiliasi.csv`: every directly reported total of the latest release next
+/// to the sum of its parts.
+pub async fn reconciliation_csv(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+    let (release, rows) = reconciliation_rows(&s, &ctx, &slug).await?;
+    let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.region.clone(),
+                r.level.as_str().to_string(),
+                r.date.to_string(),
+                r.measure.clone(),
+                r.reported.to_string(),
+                f(r.computed),
+                f(r.difference),
+                r.parts.to_string(),
+                r.expected.to_string(),
+            ]
+        })
+        .collect();
+    let name = format!("krisis-{slug}-rilis-{}-rekonsiliasi.csv", release.seq);
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &name,
+        table::write_csv(&["region", "level", "date", "measure", "reported", "computed", "difference", "parts", "expected"], &data),
+    ))
+}
+
+/// `/krisis/{slug}/rekonsiliasi.json`: the same as JSON.
+pub async fn reconciliation_json(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+    let (release, rows) = reconciliation_rows(&s, &ctx, &slug).await?;
+    let body = serde_json::json!({ "dataset": slug, "release": ReleaseView::of(&release), "reconciliation": rows });
+    Ok(attachment("application/json", &format!("krisis-{slug}-rilis-{}-rekonsiliasi.json", release.seq), serde_json::to_vec(&body).unwrap_or_default()))
 }
 
 #[cfg(test)]

@@ -305,3 +305,165 @@ async fn crisis_hostile_input_never_gives_a_5xx() {
         assert!(r.status.as_u16() < 500, "{p} gave {}", r.status);
     }
 }
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+async fn get_with(c: &mut Client, path: &str, headers: &[(header::HeaderName, &str)]) -> Resp {
+    let mut req = Request::builder().uri(path);
+    for (k, v) in headers {
+        req = req.header(k, *v);
+    }
+    c.send(req.body(Body::empty()).unwrap()).await
+}
+
+/// The channel home and the summary JSON are rendered once per release and then served from
+/// memory: the same bytes with an ETag, 304 on a match, a gzip copy, never for a signed-in
+/// officer, never for another view; and a release published on another node shows as soon as
+/// the entry is re-checked (here at once: the node's cache re-checks on every request).
+#[tokio::test]
+async fn hot_answers_are_served_from_memory_and_follow_new_releases() {
+    let t = setup().await;
+    let hot = terbuka_web::AppState { app: t.app.clone(), hot: std::sync::Arc::new(terbuka_web::hot::HotCache::with_recheck(std::time::Duration::ZERO)) };
+    let cache = hot.hot.clone();
+    let mut c = Client { router: terbuka_web::router(hot), cookies: Default::default(), bearer: None };
+
+    let first = c.get("/krisis/covid19").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(cache.len(), 1, "the home page is kept");
+    let second = c.get("/krisis/covid19").await;
+    assert_eq!(second.bytes, first.bytes, "served from memory: the same bytes");
+    let etag = second.headers[header::ETAG].to_str().unwrap().to_string();
+    assert!(second.headers.contains_key(header::LAST_MODIFIED));
+    assert_eq!(second.headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert!(second.headers.contains_key(header::CONTENT_SECURITY_POLICY), "hot answers keep the security headers");
+    assert!(!second.headers.contains_key(header::SET_COOKIE), "a hot answer sets no cookie");
+    assert!(second.text().contains("id=\"h-confirmed\""));
+    let r = get_with(&mut c, "/krisis/covid19", &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert!(r.bytes.is_empty());
+    let gz = get_with(&mut c, "/krisis/covid19", &[(header::ACCEPT_ENCODING, "gzip, br")]).await;
+    assert_eq!(gz.headers[header::CONTENT_ENCODING], "gzip");
+    assert_ne!(gz.headers[header::ETAG].to_str().unwrap(), etag, "the gzip copy has its own ETag");
+    assert_eq!(gunzip(&gz.bytes), first.bytes);
+    assert!(gz.bytes.len() * 3 < first.bytes.len(), "compressed once, well");
+    // English is its own entry.
+    let en = c.get("/krisis/covid19?lang=en").await;
+    assert!(en.text().contains("Covid-19 by kelurahan"));
+    assert_eq!(cache.len(), 2);
+    // Other views are rendered, and not kept.
+    let sorted = c.get("/krisis/covid19?urut=deaths").await;
+    assert_eq!(sorted.status, StatusCode::OK);
+    assert_eq!(cache.len(), 2);
+
+    // The summary JSON: the province and every kota with their latest figures.
+    let s1 = c.get("/api/v1/crisis/covid19/summary").await;
+    assert_eq!(s1.status, StatusCode::OK, "{}", s1.text());
+    let j = s1.json();
+    assert_eq!(j["release"]["seq"], 2);
+    assert_eq!(j["regions"][0]["code"], "31");
+    assert_eq!(j["regions"][0]["measures"]["confirmed"]["value"], 543.0);
+    assert_eq!(j["regions"][0]["measures"]["confirmed"]["change_previous"], 13.0);
+    assert_eq!(j["regions"][0]["measures"]["confirmed"]["change_week"], 73.0);
+    assert_eq!(j["regions"][0]["measures"]["confirmed"]["completeness"]["parts"], 3);
+    assert_eq!(j["regions"].as_array().unwrap().len(), 7, "the province and 6 kota/kabupaten");
+    assert_eq!(j["labels"]["confirmed"]["label"]["en"], "Confirmed (cumulative)");
+    assert_eq!(c.get("/api/v1/crisis/covid19/summary").await.bytes, s1.bytes);
+    assert_eq!(cache.len(), 3);
+
+    // A signed-in officer always gets a rendered page with their name on it.
+    let mut officer = Client { router: c.router.clone(), cookies: Default::default(), bearer: None };
+    officer.login("utama", PASSWORD).await;
+    let mine = officer.get("/krisis/covid19").await;
+    assert!(mine.text().contains("Petugas utama"), "the officer's own page");
+    assert!(!c.get("/krisis/covid19").await.text().contains("Petugas utama"), "and never someone else's");
+
+    // Another node publishes a correction: the next request sees it.
+    let (other, _) = t.node();
+    other
+        .crisis_ingest(
+            None,
+            "covid19",
+            "fix.csv",
+            format!("region,date,confirmed\n{K3},{},150\n", day(19)).as_bytes(),
+            Some("Koreksi Pasar Baru"),
+            Utc::now(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    let after = c.get("/krisis/covid19").await;
+    assert_ne!(after.bytes, first.bytes);
+    assert!(section(&after.text(), "id=\"h-confirmed\"", "</li>").contains(">548<"), "543 − 145 + 150");
+    assert_eq!(c.get("/api/v1/crisis/covid19/summary").await.json()["regions"][0]["measures"]["confirmed"]["value"], 548.0);
+    let r = get_with(&mut c, "/krisis/covid19", &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(r.status, StatusCode::OK, "the old ETag no longer matches");
+}
+
+/// The Frictionless descriptor names the release files with their schemas; the latest and the
+/// per-release descriptors point at files that exist.
+#[tokio::test]
+async fn frictionless_descriptor_points_at_the_release_files() {
+    let t = setup().await;
+    let mut c = t.client();
+    let r = c.get("/krisis/covid19/datapackage.json").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["profile"], "tabular-data-package");
+    assert_eq!(j["terbuka"]["release"], 2);
+    assert_eq!(j["resources"][0]["path"], "http://terbuka.test/krisis/covid19/rilis/2.csv");
+    assert_eq!(j["resources"][1]["path"], "http://terbuka.test/krisis/covid19/rilis/2/perubahan.csv");
+    assert_eq!(j["resources"][0]["schema"]["primaryKey"], serde_json::json!(["region", "date", "measure"]));
+    let fields: Vec<&str> = j["resources"][0]["schema"]["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["region", "date", "measure", "value", "note"]);
+    // The paths are the release's stable files, whose headers match the schema.
+    let csv = c.get("/krisis/covid19/rilis/2.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.text().trim_start_matches('\u{feff}').starts_with("region,date,measure,value,note"));
+    let ch = c.get("/krisis/covid19/rilis/2/perubahan.csv").await;
+    assert!(ch.text().trim_start_matches('\u{feff}').starts_with("region,region_name,date,measure,kind,old,new,delta"));
+    let old = c.get("/krisis/covid19/rilis/1/datapackage.json").await.json();
+    assert_eq!(old["terbuka"]["release"], 1);
+    assert_eq!(old["resources"][0]["path"], "http://terbuka.test/krisis/covid19/rilis/1.csv");
+    assert_eq!(c.get("/krisis/covid19/rilis/9/datapackage.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/krisis/tidak-ada/datapackage.json").await.status, StatusCode::NOT_FOUND);
+}
+
+/// Totals reported directly for the province and a kota are shown next to the sum of their
+/// parts, with the difference, on the page and in the downloads; every indicator's latest value
+/// is shown with its formula, and per-100 000 figures say why they are missing without a
+/// population.
+#[tokio::test]
+async fn reconciliation_and_indicator_values_are_shown() {
+    let t = setup().await;
+    ingest(&t, &format!("region,date,confirmed\n31,{d},560\n31.71,{d},545\n", d = day(19)), "Total resmi provinsi dan kota").await;
+    let mut c = t.client();
+    let html = c.get("/krisis/covid19").await.text();
+    let recon = section(&html, "id=\"rekonsiliasi\"", "</table>");
+    assert!(recon.contains(">560<") && recon.contains(">543") && recon.contains(">+17<"), "{recon}");
+    assert!(recon.contains("3 dari 267"), "the sum says it is partial: {recon}");
+    let kota = c.get("/krisis/covid19/wilayah/31.71").await.text();
+    assert!(section(&kota, "id=\"rekonsiliasi\"", "</table>").contains(">+2<"));
+    let kec = c.get("/krisis/covid19/wilayah/31.71.01").await.text();
+    assert!(!kec.contains("id=\"rekonsiliasi\""), "no direct report, no reconciliation");
+    let csv = c.get("/krisis/covid19/rekonsiliasi.csv").await.text().trim_start_matches('\u{feff}').to_string();
+    assert!(csv.starts_with("region,level,date,measure,reported,computed,difference,parts,expected"), "{csv}");
+    assert!(csv.contains("31,province,2021-07-20,confirmed,560,543,17,3,267"), "{csv}");
+    assert!(csv.contains("31.71,kota_kab,2021-07-20,confirmed,545,543,2,3,"), "{csv}");
+    let json = c.get("/krisis/covid19/rekonsiliasi.json").await.json();
+    assert_eq!(json["reconciliation"].as_array().unwrap().len(), 2);
+
+    // Cideng on 20 July: 5 deaths of 260 confirmed (CFR 1.92 %), 6 new cases (260 − 254).
+    let page = c.get("/krisis/covid19/wilayah/31.71.01.1002").await.text();
+    let cfr = section(&page, "id=\"rumus-cfr\"", "</dt>");
+    assert!(cfr.contains(">1,92<"), "{cfr}");
+    let new = section(&page, "id=\"rumus-confirmed_new\"", "</dt>");
+    assert!(new.contains(">6<"), "{new}");
+    assert!(section(&page, "id=\"rumus-confirmed_per_100k\"", "</dt>").contains("belum dapat dihitung"));
+    assert!(page.contains("Jumlah penduduk wilayah ini belum dimuat"));
+    let en = c.get("/krisis/covid19/wilayah/31.71.01.1002?lang=en").await.text();
+    assert!(section(&en, "id=\"rumus-cfr\"", "</dt>").contains(">1.92<"));
+}

@@ -62,14 +62,14 @@ impl TestApp {
         let app = Arc::new(App::new(Arc::new(store.store.clone()), config, key));
         app.seed_calendar().await.unwrap();
         let org = seed_org(&app).await;
-        let router = terbuka_web::router(terbuka_web::AppState { app: app.clone() });
+        let router = terbuka_web::router(terbuka_web::AppState::new(app.clone()));
         TestApp { app, router, org, store }
     }
 
     /// Another app node on the same database (same key), as in a multi-node deployment.
     pub fn node(&self) -> (Arc<App>, Router) {
         let app = Arc::new(App::new(self.app.store.clone(), self.app.config.clone(), self.app.key.clone()));
-        let router = terbuka_web::router(terbuka_web::AppState { app: app.clone() });
+        let router = terbuka_web::router(terbuka_web::AppState::new(app.clone()));
         (app, router)
     }
 
