@@ -3,6 +3,10 @@
 //! pixels with repeated points dropped, and kept in memory; each request only chooses every
 //! shape's class and tooltip. The Kepulauan Seribu islands lie 60 km north of the mainland and
 //! are drawn in an inset in the bottom-left corner (outside the province on the mainland map).
+//!
+//! Where no boundaries cover the regions (another province's regions file, or a level without
+//! shapes), [`grid`] draws a grid map instead: one square per region, grouped by kota/kabupaten
+//! and labelled, so the page still has a map that colours and links every region.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -16,6 +20,7 @@ const INSET_HEIGHT: f64 = 150.0;
 /// The kabupaten drawn in the inset.
 const ISLANDS: &str = "31.01";
 
+#[derive(Clone)]
 pub struct Shape {
     pub code: String,
     pub name: String,
@@ -23,10 +28,15 @@ pub struct Shape {
     pub d: String,
 }
 
+#[derive(Clone)]
 pub struct Map {
     pub width: f64,
     pub height: f64,
     pub shapes: Vec<Shape>,
+    /// Whether the islands' inset frame is drawn (the kelurahan map).
+    pub inset: bool,
+    /// Group labels (x, y, text) of a grid map.
+    pub labels: Vec<(f64, f64, String)>,
 }
 
 type Ring = Vec<(f64, f64)>;
@@ -128,8 +138,69 @@ pub fn kelurahan() -> &'static Map {
             })
             .filter(|s| !s.d.is_empty())
             .collect();
-        Map { width: WIDTH, height: h.ceil(), shapes }
+        Map { width: WIDTH, height: h.ceil(), shapes, inset: true, labels: Vec::new() }
     })
+}
+
+/// Side of a grid map's square, and the gaps between squares and between groups.
+const CELL: f64 = 16.0;
+const GAP: f64 = 2.0;
+const GROUP_GAP: f64 = 14.0;
+const LABEL: f64 = 14.0;
+
+/// A grid map of the regions at `level`: a block of squares per kota/kabupaten (per province
+/// when `level` is the kota level), blocks placed left to right and wrapped at the map's width.
+pub fn grid(regions: &terbuka_domain::region::Regions, level: terbuka_domain::region::RegionLevel) -> Map {
+    use terbuka_domain::region::RegionLevel;
+    let group_level = if level == RegionLevel::KotaKab || level == RegionLevel::Province { RegionLevel::Province } else { RegionLevel::KotaKab };
+    let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut members: Vec<_> = regions.at_level(level).collect();
+    members.sort_by(|a, b| a.code.cmp(&b.code));
+    for r in members {
+        let group = regions.ancestor_at(&r.code, group_level).map(|g| g.short_name.clone()).unwrap_or_default();
+        match groups.last_mut() {
+            Some((g, list)) if *g == group => list.push((r.code.clone(), r.short_name.clone())),
+            _ => groups.push((group, vec![(r.code.clone(), r.short_name.clone())])),
+        }
+    }
+    let (mut x, mut y, mut row_h) = (0.0_f64, 0.0_f64, 0.0_f64);
+    let mut shapes = Vec::new();
+    let mut labels = Vec::new();
+    for (name, list) in groups {
+        let cols = ((list.len() as f64).sqrt().ceil() as usize).clamp(1, ((WIDTH + GAP) / (CELL + GAP)) as usize);
+        let rows = list.len().div_ceil(cols);
+        let w = cols as f64 * (CELL + GAP) - GAP;
+        let h = LABEL + rows as f64 * (CELL + GAP) - GAP;
+        if x > 0.0 && x + w > WIDTH {
+            x = 0.0;
+            y += row_h + GROUP_GAP;
+            row_h = 0.0;
+        }
+        labels.push((x, y + LABEL - 4.0, name));
+        for (i, (code, short)) in list.into_iter().enumerate() {
+            let cx = x + (i % cols) as f64 * (CELL + GAP);
+            let cy = y + LABEL + (i / cols) as f64 * (CELL + GAP);
+            shapes.push(Shape { code, name: short, d: format!("M{cx},{cy}h{CELL}v{CELL}h-{CELL}Z") });
+        }
+        x += w + GROUP_GAP;
+        row_h = row_h.max(h);
+    }
+    Map { width: WIDTH, height: (y + row_h).ceil().max(CELL), shapes, inset: false, labels }
+}
+
+/// The map for the regions at `level`: the shipped kelurahan boundaries when they cover (nearly)
+/// every one of them, a [`grid`] otherwise.
+pub fn for_regions(regions: &terbuka_domain::region::Regions, level: terbuka_domain::region::RegionLevel) -> std::borrow::Cow<'static, Map> {
+    let wanted: Vec<&str> = regions.at_level(level).map(|r| r.code.as_str()).collect();
+    if level == terbuka_domain::region::RegionLevel::Kelurahan && !wanted.is_empty() {
+        let shapes = kelurahan();
+        let have: std::collections::HashSet<&str> = shapes.shapes.iter().map(|s| s.code.as_str()).collect();
+        let covered = wanted.iter().filter(|c| have.contains(**c)).count();
+        if covered * 100 >= wanted.len() * 95 {
+            return std::borrow::Cow::Borrowed(shapes);
+        }
+    }
+    std::borrow::Cow::Owned(grid(regions, level))
 }
 
 fn xml(s: &str) -> String {
@@ -147,14 +218,17 @@ pub fn svg(map: &Map, fills: &HashMap<String, Fill>, label: &str, href_prefix: &
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
-        r#"<svg class="map" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}"><rect class="inset" x="4" y="{}" width="{}" height="{}"/>"#,
+        r#"<svg class="map" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}">"#,
         map.width,
         map.height,
         xml(label),
-        map.height - INSET_HEIGHT,
-        INSET,
-        INSET_HEIGHT - 2.0
     );
+    if map.inset {
+        let _ = write!(out, r#"<rect class="inset" x="4" y="{}" width="{}" height="{}"/>"#, map.height - INSET_HEIGHT, INSET, INSET_HEIGHT - 2.0);
+    }
+    for (x, y, text) in &map.labels {
+        let _ = write!(out, r#"<text class="map-label" x="{x}" y="{y}">{}</text>"#, xml(text));
+    }
     for s in &map.shapes {
         let (class, title) = match fills.get(&s.code) {
             Some(f) => (f.class, format!("{}: {}", s.name, f.title)),
@@ -180,6 +254,39 @@ mod tests {
         assert!(svg.contains("Pulau Panggang"), "the islands are in the inset");
         // The invalid Kepulauan Seribu shapes are drawn, not dropped.
         assert!(m.shapes.iter().any(|s| s.code.starts_with("31.01.")));
+    }
+
+    #[test]
+    fn a_grid_map_when_no_boundaries_cover_the_regions() {
+        use terbuka_domain::region::{RegionLevel, Regions};
+        let jakarta = Regions::parse_csv(include_str!("../../terbuka-app/data/jakarta-regions.csv")).unwrap();
+        // Jakarta's kelurahan have boundaries; its kecamatan have none: a grid of 44 squares.
+        assert!(matches!(for_regions(&jakarta, RegionLevel::Kelurahan), std::borrow::Cow::Borrowed(_)));
+        let g = for_regions(&jakarta, RegionLevel::Kecamatan);
+        assert_eq!(g.shapes.len(), 44);
+        assert_eq!(g.labels.len(), 6, "one block per kota/kabupaten");
+        assert!(g.labels.iter().any(|l| l.2 == "Jakarta Selatan"));
+        // Another province's file: every kelurahan gets a square, inside the map, none overlapping.
+        let other = Regions::parse_csv(
+            "code,code_compact,code_bps,level,type,name,short_name,name_bps,parent_code,postal_code\n\
+             32,32,32,province,Provinsi,Jawa Barat,Jawa Barat,JAWA BARAT,,\n\
+             32.73,3273,3273,kota_kab,Kota,Kota Bandung,Bandung,KOTA BANDUNG,32,\n\
+             32.73.01,327301,3273010,kecamatan,Kecamatan,Sukasari,Sukasari,SUKASARI,32.73,\n\
+             32.73.01.1001,3273011001,3273010001,kelurahan,Kelurahan,Sarijadi,Sarijadi,SARIJADI,32.73.01,40151\n\
+             32.73.01.1002,3273011002,3273010002,kelurahan,Kelurahan,Sukarasa,Sukarasa,SUKARASA,32.73.01,40152\n",
+        )
+        .unwrap();
+        let g = for_regions(&other, RegionLevel::Kelurahan);
+        assert_eq!(g.shapes.len(), 2);
+        assert!(!g.inset);
+        let mut fills = HashMap::new();
+        fills.insert("32.73.01.1002".to_string(), Fill { class: "m2", title: "7".into() });
+        let out = svg(&g, &fills, "Peta", "/krisis/x/wilayah/");
+        assert!(out.contains(r#"class="m2""#) && out.contains("Sukarasa: 7") && out.contains(">Bandung</text>"));
+        assert!(!out.contains("class=\"inset\""));
+        assert_ne!(g.shapes[0].d, g.shapes[1].d);
+        let jak = svg(kelurahan(), &HashMap::new(), "Peta", "/x/");
+        assert!(jak.contains("class=\"inset\""), "the kelurahan map keeps its islands' inset");
     }
 
     #[test]

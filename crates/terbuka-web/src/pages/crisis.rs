@@ -422,10 +422,10 @@ fn compare(columns: &[&crisis::Measure], cube: &Cube, rows: Vec<&Region>, sort: 
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The kelurahan map coloured by the latest value of `measure` (thirds by quantile).
-fn map_svg(cube: &Cube, regions: &Regions, slug: &str, measure: &crisis::Measure, lang: Lang) -> (String, Vec<String>) {
+/// The map of the dataset's regions coloured by the latest value of `measure` (thirds by quantile).
+fn map_svg(cube: &Cube, regions: &Regions, level: RegionLevel, slug: &str, measure: &crisis::Measure, lang: Lang) -> (String, Vec<String>) {
     let values: Vec<(String, NaiveDate, f64)> =
-        regions.at_level(RegionLevel::Kelurahan).filter_map(|r| cube.last(&r.code, &measure.id).map(|(d, v)| (r.code.clone(), d, v))).collect();
+        regions.at_level(level).filter_map(|r| cube.last(&r.code, &measure.id).map(|(d, v)| (r.code.clone(), d, v))).collect();
     let mut sorted: Vec<f64> = values.iter().map(|v| v.2).collect();
     sorted.sort_by(f64::total_cmp);
     let q = |p: usize| sorted.get((sorted.len() * p / 3).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
@@ -445,7 +445,7 @@ fn map_svg(cube: &Cube, regions: &Regions, slug: &str, measure: &crisis::Measure
         })
         .collect();
     let label = tf(lang, "crisis_pages.map_label", &[("measure", measure.label.get(lang))]);
-    let svg = crate::map::svg(crate::map::kelurahan(), &fills, &label, &format!("/krisis/{slug}/wilayah/"));
+    let svg = crate::map::svg(&crate::map::for_regions(regions, level), &fills, &label, &format!("/krisis/{slug}/wilayah/"));
     let legend = if values.is_empty() {
         vec![]
     } else {
@@ -625,7 +625,8 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
     } else {
         (vec![], vec![], compare(&columns, &cube, s.app.regions.children(code).collect(), &sort, lang))
     };
-    let (map, legend) = if home && def.level == RegionLevel::Kelurahan { map_svg(&cube, &s.app.regions, slug, &ukuran, lang) } else { (String::new(), vec![]) };
+    // A choropleth from the shipped boundaries, or a grid map where none cover the regions.
+    let (map, legend) = if home { map_svg(&cube, &s.app.regions, def.level, slug, &ukuran, lang) } else { (String::new(), vec![]) };
     let population = cube.population.get(code).map(|p| num(*p, lang));
     let page = render(
         ctx,

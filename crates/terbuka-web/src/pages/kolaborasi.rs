@@ -525,12 +525,12 @@ fn ledger_rows<'a>(l: &'a Ledger, by: &str) -> Option<&'a [LedgerRow]> {
 pub async fn ledger(State(s): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Page, PageError> {
     let l = s.app.ledger().await.map_err(|e| ctx.err(e))?;
     let types = s.app.aid_item_types().await.map_err(|e| ctx.err(e))?;
-    let svg = needs_map(&l, ctx.lang);
+    let svg = needs_map(&l, &s.app.regions, ctx.lang);
     Ok(render(&ctx, "kolaborasi/ledger.html", context! { l => l, types => type_views(&types), map => minijinja::Value::from_safe_string(svg) }))
 }
 
 /// The kelurahan map of the ledger: no needs, needs all met or closed, 1–2 open, 3 or more open.
-fn needs_map(l: &Ledger, lang: Lang) -> String {
+fn needs_map(l: &Ledger, regions: &terbuka_domain::region::Regions, lang: Lang) -> String {
     let tr = |k: &str| crate::http::render::tr(lang, k);
     let fills = l
         .by_kelurahan
@@ -546,7 +546,12 @@ fn needs_map(l: &Ledger, lang: Lang) -> String {
             (r.key.clone(), crate::map::Fill { class, title })
         })
         .collect();
-    crate::map::svg(crate::map::kelurahan(), &fills, &tr("kolaborasi.ledger.map_label"), "/kolaborasi?status=semua&wilayah=")
+    crate::map::svg(
+        &crate::map::for_regions(regions, terbuka_domain::region::RegionLevel::Kelurahan),
+        &fills,
+        &tr("kolaborasi.ledger.map_label"),
+        "/kolaborasi?status=semua&wilayah=",
+    )
 }
 
 pub async fn ledger_csv(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<HashMap<String, String>>) -> Result<Response, PageError> {
