@@ -299,10 +299,24 @@ async fn crisis_hostile_input_never_gives_a_5xx() {
         "/api/v1/crisis/covid19/observations?page=18446744073709551616".into(),
         "/api/v1/crisis/%E2%80%AE/releases".into(),
         format!("/api/v1/crisis/{long}"),
+        format!("/api/v1/crisis/{long}/summary"),
+        "/api/v1/crisis/covid19/summary?lang=%FF&x=%00".into(),
+        "/krisis/covid19?lang=%00".into(),
+        "/krisis/tidak-ada/datapackage.json".into(),
+        format!("/krisis/covid19/rilis/{long}/datapackage.json"),
+        "/krisis/tidak-ada/rekonsiliasi.csv".into(),
+        "/krisis/covid19/rekonsiliasi.json?x=%00".into(),
     ];
     for p in &paths {
         let r = c.get(p).await;
         assert!(r.status.as_u16() < 500, "{p} gave {}", r.status);
+    }
+    // Hot answers under hostile request headers: odd encodings, validators and cookies.
+    for (k, v) in [(header::ACCEPT_ENCODING, "gzip;q=abc, *;q=-1"), (header::IF_NONE_MATCH, "\"\", W/, *x"), (header::COOKIE, "sid=; lang=xx; lang=en")] {
+        for p in ["/krisis/covid19", "/api/v1/crisis/covid19/summary"] {
+            let r = get_with(&mut c, p, &[(k.clone(), v)]).await;
+            assert!(r.status.as_u16() < 500, "{p} with {k}: {v} gave {}", r.status);
+        }
     }
 }
 
