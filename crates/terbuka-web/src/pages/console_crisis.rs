@@ -151,11 +151,9 @@ pub fn definition_problem(lang: Lang, e: &DefinitionError) -> String {
         E::Arity { what, kind, want, got } => {
             fill(lang, "console_crisis.def.arity", &[w(what), ("kind", kind.to_string()), ("want", want.to_string()), ("got", got.to_string())])
         }
-        E::InputKind { what, input, temporal, kind } => fill(
-            lang,
-            "console_crisis.def.input_kind",
-            &[w(what), ("input", input.clone()), ("temporal", temporal.to_string()), ("kind", kind.to_string())],
-        ),
+        E::InputKind { what, input, temporal, kind } => {
+            fill(lang, "console_crisis.def.input_kind", &[w(what), ("input", input.clone()), ("temporal", temporal.to_string()), ("kind", kind.to_string())])
+        }
         E::NeedsDaily { what, kind } => fill(lang, "console_crisis.def.needs_daily", &[w(what), ("kind", kind.to_string())]),
         E::Invalid { what, message } => fill(lang, "console_crisis.def.invalid", &[w(what), ("detail", message.clone())]),
         E::NoMeasures => tr(lang, "console_crisis.def.no_measures"),
