@@ -11,6 +11,10 @@ use terbuka_domain::crisis::{Definition, COVID19_DEFINITION, FLOODS_DEFINITION};
 use terbuka_domain::validate::RawOfficer;
 use terbuka_domain::{Lang, Role};
 
+/// Form fields as sent, and file parts (field, file name, bytes).
+type Fields = Vec<(&'static str, String)>;
+type FilePart<'a> = (&'a str, &'a str, &'a [u8]);
+
 const INTERNAL: &str = "Terjadi kesalahan pada sistem kami";
 const K1: &str = "31.71.01.1001"; // Gambir
 const K2: &str = "31.71.01.1002"; // Cideng
@@ -381,7 +385,7 @@ async fn console_crisis_bad_input_never_gives_a_5xx() {
     let t = setup().await;
     let mut c = t.officer_client("utama").await;
     let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let uploads: Vec<(&str, Vec<u8>, Vec<(&str, String)>)> = vec![
+    let uploads: Vec<(&str, Vec<u8>, Fields)> = vec![
         ("garbage.csv", garbage.clone(), vec![]),
         ("garbage.xlsx", garbage.clone(), vec![]),
         ("garbage.json", garbage.clone(), vec![]),
@@ -407,7 +411,7 @@ async fn console_crisis_bad_input_never_gives_a_5xx() {
 
     // Definitions: a NUL, a binary file, a huge paste, a TOML that is not a definition.
     let huge = format!("# {}\n{}", "x".repeat(300 * 1024), FLOODS_DEFINITION);
-    let defs: Vec<(Vec<(&str, String)>, Vec<(&str, &str, &[u8])>)> = vec![
+    let defs: Vec<(Fields, Vec<FilePart>)> = vec![
         (vec![("slug", "nul".into()), ("definition", format!("{FLOODS_DEFINITION}\0"))], vec![]),
         (vec![("slug", "biner".into()), ("definition", String::new())], vec![("definition_file", "biner.toml", &garbage)]),
         (vec![("slug", "besar".into()), ("definition", huge.clone())], vec![]),
