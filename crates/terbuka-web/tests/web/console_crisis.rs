@@ -42,7 +42,11 @@ fn page(r: &Resp, status: StatusCode, expect: &[String], what: &str) -> String {
 }
 
 async fn setup() -> TestApp {
-    let t = TestApp::sqlite().await;
+    prepare(TestApp::sqlite().await).await
+}
+
+/// The shipped datasets and a social-affairs officer (a role the test organisation lacks).
+async fn prepare(t: TestApp) -> TestApp {
     t.app.ensure_crisis_datasets(Utc::now()).await.unwrap();
     let raw = RawOfficer {
         username: Some("sosial".into()),
@@ -338,7 +342,15 @@ async fn console_crisis_bad_definition_shows_every_problem_and_creates_nothing()
 
 #[tokio::test]
 async fn console_crisis_new_dataset_is_live_at_once() {
-    let t = setup().await;
+    new_dataset_is_live_at_once(setup().await).await;
+}
+
+#[tokio::test]
+async fn console_crisis_new_dataset_is_live_at_once_on_postgres() {
+    new_dataset_is_live_at_once(prepare(TestApp::postgres().await).await).await;
+}
+
+async fn new_dataset_is_live_at_once(t: TestApp) {
     let mut c = t.officer_client("admin").await;
     // The examples download.
     let r = c.get("/konsol/krisis/contoh/contoh-banjir.toml").await;
@@ -382,7 +394,15 @@ async fn console_crisis_new_dataset_is_live_at_once() {
 
 #[tokio::test]
 async fn console_crisis_bad_input_never_gives_a_5xx() {
-    let t = setup().await;
+    bad_input_never_gives_a_5xx(setup().await).await;
+}
+
+#[tokio::test]
+async fn console_crisis_bad_input_never_gives_a_5xx_on_postgres() {
+    bad_input_never_gives_a_5xx(prepare(TestApp::postgres().await).await).await;
+}
+
+async fn bad_input_never_gives_a_5xx(t: TestApp) {
     let mut c = t.officer_client("utama").await;
     let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let uploads: Vec<(&str, Vec<u8>, Fields)> = vec![
