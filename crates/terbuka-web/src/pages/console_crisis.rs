@@ -167,6 +167,15 @@ fn toml_error_line(text: &str) -> Option<usize> {
     Some(text.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() + 1)
 }
 
+/// The message with its first letter in upper case (entries are named in lower case).
+fn sentence(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
 /// Every problem of a definition, in the user's language (empty when it is valid).
 pub fn definition_problems(lang: Lang, text: &str) -> Vec<String> {
     match Definition::parse(text) {
@@ -175,7 +184,7 @@ pub fn definition_problems(lang: Lang, text: &str) -> Vec<String> {
             .0
             .iter()
             .map(|e| {
-                let msg = definition_problem(lang, e);
+                let msg = sentence(definition_problem(lang, e));
                 match (e, toml_error_line(text)) {
                     (DefinitionError::Toml(_), Some(line)) => fill(lang, "console_crisis.def.at_line", &[("line", line.to_string()), ("message", msg)]),
                     _ => msg,
@@ -215,10 +224,22 @@ async fn list(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q
 
 // ---------------------------------------------------------------- upload
 
+/// What the region column holds: codes at the reported level, and which totals may come too.
+fn region_explain(def: &Definition, lang: Lang) -> String {
+    let level = |l: terbuka_domain::region::RegionLevel| tr(lang, &format!("console_crisis.level.{}", l.as_str()));
+    let mut out = fill(lang, "console_crisis.col.region_explain", &[("level", level(def.level))]);
+    if !def.totals.is_empty() {
+        let levels = def.totals.iter().map(|l| level(*l)).collect::<Vec<_>>().join(", ");
+        out.push(' ');
+        out.push_str(&fill(lang, "console_crisis.col.region_totals", &[("levels", levels)]));
+    }
+    out
+}
+
 /// The columns of a dataset's upload, explained from its definition.
 fn columns(def: &Definition, lang: Lang) -> Vec<Value> {
     let mut out = vec![
-        context! { name => "region", alias => "kode_wilayah", label => tr(lang, "console_crisis.col.region"), explain => fill(lang, "console_crisis.col.region_explain", &[("level", tr(lang, &format!("console_crisis.level.{}", def.level.as_str())))]), required => true },
+        context! { name => "region", alias => "kode_wilayah", label => tr(lang, "console_crisis.col.region"), explain => region_explain(def, lang), required => true },
         context! { name => "date", alias => "tanggal", label => tr(lang, "console_crisis.col.date"), explain => tr(lang, if def.grain == Grain::Week { "console_crisis.col.date_week" } else { "console_crisis.col.date_day" }), required => true },
     ];
     for m in &def.measures {
@@ -490,6 +511,7 @@ explain = { id = "x" }
         let syntax = definition_problems(Lang::Id, "id = \"x\"\nversion = = 2\n");
         assert_eq!(syntax.len(), 1);
         assert!(syntax[0].starts_with("Baris 2: "), "{syntax:?}");
+        assert!(id.iter().all(|p| p.starts_with(|c: char| !c.is_lowercase())), "{id:?}");
         assert!(definition_problems(Lang::Id, COVID19_DEFINITION).is_empty());
     }
 
