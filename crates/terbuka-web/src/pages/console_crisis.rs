@@ -516,6 +516,19 @@ explain = { id = "x" }
     }
 
     #[test]
+    fn every_kind_temporal_and_level_has_a_name_in_both_languages() {
+        use terbuka_domain::crisis::{MeasureKind, Temporal};
+        use terbuka_domain::region::RegionLevel;
+        let mut keys: Vec<String> = MeasureKind::ALL.iter().map(|k| format!("console_crisis.kind.{}", k.as_str())).collect();
+        keys.extend(Temporal::ALL.iter().map(|t| format!("console_crisis.temporal.{}", t.as_str())));
+        keys.extend(RegionLevel::ALL.iter().map(|l| format!("console_crisis.level.{}", l.as_str())));
+        let c = crate::http::render::catalogs();
+        for k in &keys {
+            assert!(c.has(Lang::Id, k) && c.has(Lang::En, k), "{k}");
+        }
+    }
+
+    #[test]
     fn slugs_match_the_use_case() {
         for ok in ["covid19", "banjir-2027", "a_b", "9"] {
             assert!(slug_shape(ok), "{ok}");

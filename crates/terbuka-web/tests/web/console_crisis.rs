@@ -298,6 +298,18 @@ async fn console_crisis_good_csv_becomes_a_public_release() {
         .replace("{removed}", "0");
     page(&r, StatusCode::OK, &[counts, "href=\"/krisis/covid19/rilis/2\"".into()], "json correction");
     assert_eq!(releases(&t, "covid19").await, 2);
+
+    // A spreadsheet: the next day for both kelurahan.
+    let rows = vec![vec![K1.to_string(), "2021-07-02".into(), "14".into()], vec![K2.to_string(), "2021-07-02".into(), "20".into()]];
+    let xlsx = terbuka_files::table::write_xlsx("data", &["region", "date", "confirmed"], &rows);
+    let r = c.post_multipart("/konsol/krisis/covid19/unggah", &[], &[("file", "data.xlsx", &xlsx)]).await;
+    let counts = msg(Lang::Id, "console_crisis.upload.done_counts")
+        .replace("{uploaded}", "2")
+        .replace("{added}", "2")
+        .replace("{changed}", "0")
+        .replace("{removed}", "0");
+    page(&r, StatusCode::OK, &[counts, "href=\"/krisis/covid19/rilis/3\"".into()], "xlsx upload");
+    assert_eq!(releases(&t, "covid19").await, 3);
 }
 
 // -------------------------------------------------------------------------------- new datasets
