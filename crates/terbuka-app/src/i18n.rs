@@ -24,6 +24,7 @@ const ID: &[&str] = &[
     include_str!("../locales/id/kolaborasi.toml"),
     include_str!("../locales/id/crisis.toml"),
     include_str!("../locales/id/crisis_pages.toml"),
+    include_str!("../locales/id/console_crisis.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.toml"),
@@ -36,6 +37,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/kolaborasi.toml"),
     include_str!("../locales/en/crisis.toml"),
     include_str!("../locales/en/crisis_pages.toml"),
+    include_str!("../locales/en/console_crisis.toml"),
 ];
 
 fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {

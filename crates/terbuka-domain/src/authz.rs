@@ -52,6 +52,8 @@ coded_enum! {
         ModerateAid = "moderate_aid",
         /// Upload beneficiary lists and see duplicate-aid flags (hashes only, never a NIK).
         ManageBeneficiaries = "manage_beneficiaries",
+        /// Define crisis-channel datasets and upload their data (body-level: not unit-bound).
+        ManageCrisisData = "manage_crisis_data",
     }
 }
 
@@ -61,7 +63,7 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
     use Action as A;
     let own = target.is_some() && target == actor.unit;
     match actor.role {
-        Role::Admin => matches!(action, A::UseConsole | A::ManageOfficers | A::EditCalendar),
+        Role::Admin => matches!(action, A::UseConsole | A::ManageOfficers | A::EditCalendar | A::ManageCrisisData),
         Role::PpidUtama => matches!(
             action,
             A::UseConsole
@@ -76,6 +78,7 @@ pub fn can(actor: &Actor, action: Action, target: Option<UnitId>) -> bool {
                 | A::ManageInfo
                 | A::VerifyOrganisation
                 | A::ModerateAid
+                | A::ManageCrisisData
         ),
         Role::PpidPelaksana => match action {
             A::UseConsole | A::RegisterPaperRequest => true,
@@ -108,7 +111,7 @@ mod tests {
         let nothing = (false, false, false);
         let own_only = (true, false, false);
         match (role, action) {
-            (Role::Admin, A::UseConsole | A::ManageOfficers | A::EditCalendar) => all,
+            (Role::Admin, A::UseConsole | A::ManageOfficers | A::EditCalendar | A::ManageCrisisData) => all,
             (Role::Admin, _) => nothing,
             (Role::PpidUtama, A::DecideObjection | A::ManageOfficers | A::EditCalendar | A::ManageBeneficiaries) => nothing,
             (Role::PpidUtama, _) => all,
@@ -136,7 +139,7 @@ mod tests {
                 cells += 3;
             }
         }
-        assert_eq!(cells, 5 * 16 * 3);
+        assert_eq!(cells, 5 * 17 * 3);
     }
 
     #[test]
@@ -147,6 +150,19 @@ mod tests {
             assert!(can(&atasan, Action::ViewRequesterIdentity, target));
             assert!(!can(&atasan, Action::HandleRequest, target));
             assert!(!can(&atasan, Action::ManageOfficers, target));
+        }
+    }
+
+    #[test]
+    fn crisis_data_is_managed_by_admin_and_ppid_utama_only_whatever_their_unit() {
+        for role in Role::ALL {
+            for unit in [None, Some(10)] {
+                let actor = Actor { officer: 1, role: *role, unit };
+                let allowed = matches!(role, Role::Admin | Role::PpidUtama);
+                for target in [None, Some(10), Some(11)] {
+                    assert_eq!(can(&actor, Action::ManageCrisisData, target), allowed, "{role} unit {unit:?} target {target:?}");
+                }
+            }
         }
     }
 

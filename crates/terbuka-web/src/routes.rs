@@ -1,7 +1,7 @@
 //! Every route of the platform, in one table.
 
 use crate::http::ctx::context_layer;
-use crate::pages::{console, console_kolaborasi, console_register, crisis, kolaborasi, public, register};
+use crate::pages::{console, console_crisis, console_kolaborasi, console_register, crisis, kolaborasi, public, register};
 use crate::{api, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{self, HeaderValue};
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kolaborasi::routes())
         .merge(console_kolaborasi::routes())
         .merge(crisis::routes())
+        .merge(console_crisis::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()

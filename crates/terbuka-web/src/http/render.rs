@@ -68,6 +68,7 @@ pub fn env() -> &'static Environment<'static> {
             crate::pages::kolaborasi::TEMPLATES,
             crate::pages::console_kolaborasi::TEMPLATES,
             crate::pages::crisis::TEMPLATES,
+            crate::pages::console_crisis::TEMPLATES,
         ];
         for (name, src) in lists.into_iter().flatten() {
             env.add_template(name, src).expect("template compiles");

@@ -145,6 +145,9 @@ pub(crate) fn console_nav(actor: &Actor) -> Vec<Value> {
     if matches!(actor.role, Role::PpidUtama | Role::PetugasSosial) {
         nav.push(("/konsol/kolaborasi", "kolaborasi.console.nav"));
     }
+    if terbuka_domain::authz::can(actor, terbuka_domain::authz::Action::ManageCrisisData, None) {
+        nav.push(("/konsol/krisis", "console_crisis.nav"));
+    }
     if actor.role == Role::Admin {
         nav.push(("/konsol/petugas", "console.nav.officers"));
     }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. `public` is what anyone can use; `console` is the officers' side.
 
 pub mod console;
+pub mod console_crisis;
 pub mod console_kolaborasi;
 pub mod console_register;
 pub mod crisis;

@@ -5,6 +5,7 @@ mod util;
 
 mod authz;
 mod bad_input;
+mod console_crisis;
 mod crisis;
 mod flows;
 mod kolaborasi;
