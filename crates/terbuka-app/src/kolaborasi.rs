@@ -35,6 +35,25 @@ pub fn load_regions(path: &str) -> anyhow::Result<Regions> {
     Regions::parse_csv(&text).map_err(|e| anyhow::anyhow!(e))
 }
 
+/// A change of a need that sets its state and tally and nothing else; each use case adds what
+/// it changes with struct-update syntax (`NeedWrite { events, ..need_write(…) }`).
+fn need_write(state: NeedState, tally: Tally, audit: terbuka_domain::audit::NewAuditEntry, at: DateTime<Utc>) -> NeedWrite {
+    NeedWrite {
+        state,
+        tally,
+        takedown_note: None,
+        new_pledge: None,
+        pledge_updates: vec![],
+        new_delivery: None,
+        delivery_updates: vec![],
+        events: vec![],
+        close_reports: None,
+        mails: vec![],
+        audit,
+        at,
+    }
+}
+
 /// Hash purposes: a change here makes every stored hash unmatchable, so never change them.
 const HASH_NIK: &str = "aid-nik";
 const HASH_KK: &str = "aid-kk";
@@ -410,13 +429,7 @@ impl App {
             let (updates, tally, ids) = Self::release_all(snap, PledgeEvent::Cancel);
             let state = need_transition(snap.need.state, NeedEvent::Cancel, &tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state,
-                tally,
-                takedown_note: None,
-                new_pledge: None,
                 pledge_updates: updates,
-                new_delivery: None,
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "cancel".into(),
                     actor_kind: "org",
@@ -425,15 +438,13 @@ impl App {
                     quantity: None,
                     note: Some(reason.clone()),
                 }],
-                close_reports: None,
                 mails: self.release_mails(snap, &ids, now),
-                audit: audit_entry(
-                    &format!("org:{}", org.id),
-                    "aid.need.cancel",
-                    format!("need:{need_id}"),
-                    serde_json::json!({ "released_pledges": ids.len() }),
-                ),
-                at: now,
+                ..need_write(
+                    state,
+                    tally,
+                    audit_entry(&format!("org:{}", org.id), "aid.need.cancel", format!("need:{need_id}"), serde_json::json!({ "released_pledges": ids.len() })),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(need_id, true, &decide).await?.need)
@@ -491,13 +502,7 @@ impl App {
             let tally = Tally { pledged: n.tally.pledged + sub.quantity, ..n.tally };
             let state = need_transition(n.state, NeedEvent::Pledge, &tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state,
-                tally,
-                takedown_note: None,
                 new_pledge: Some(pledge.clone()),
-                pledge_updates: vec![],
-                new_delivery: None,
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "pledge".into(),
                     actor_kind: "donor",
@@ -506,15 +511,13 @@ impl App {
                     quantity: Some(sub.quantity),
                     note: None,
                 }],
-                close_reports: None,
                 mails: mail.clone().into_iter().collect(),
-                audit: audit_entry(
-                    "public",
-                    "aid.pledge",
-                    format!("need:{need_id}"),
-                    serde_json::json!({ "quantity": sub.quantity, "pledged": tally.pledged }),
-                ),
-                at: now,
+                ..need_write(
+                    state,
+                    tally,
+                    audit_entry("public", "aid.pledge", format!("need:{need_id}"), serde_json::json!({ "quantity": sub.quantity, "pledged": tally.pledged })),
+                    now,
+                )
             })
         };
         let contact_hash = pledge.contact_hash.clone();
@@ -545,13 +548,7 @@ impl App {
             let tally = Tally { pledged: snap.need.tally.pledged - released, ..snap.need.tally };
             let need_state = need_transition(snap.need.state, NeedEvent::PledgeReleased, &tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state: need_state,
-                tally,
-                takedown_note: None,
-                new_pledge: None,
                 pledge_updates: vec![PledgeUpdate { id: pid, state, delivered: p.delivered }],
-                new_delivery: None,
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "pledge_cancelled".into(),
                     actor_kind: "donor",
@@ -560,10 +557,12 @@ impl App {
                     quantity: Some(released),
                     note: None,
                 }],
-                close_reports: None,
-                mails: vec![],
-                audit: audit_entry("public", "aid.pledge.cancel", format!("need:{}", snap.need.id), serde_json::json!({ "pledge": pid, "released": released })),
-                at: now,
+                ..need_write(
+                    need_state,
+                    tally,
+                    audit_entry("public", "aid.pledge.cancel", format!("need:{}", snap.need.id), serde_json::json!({ "pledge": pid, "released": released })),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(pledge.need, true, &decide).await?.need)
@@ -630,10 +629,6 @@ impl App {
             let tally = Tally { delivered: snap.need.tally.delivered + sub.quantity, ..snap.need.tally };
             let state = need_transition(snap.need.state, NeedEvent::DeliveryRecorded, &tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state,
-                tally,
-                takedown_note: None,
-                new_pledge: None,
                 pledge_updates: vec![PledgeUpdate { id: pid, state: pstate, delivered }],
                 new_delivery: Some(NewDelivery {
                     pledge: pid,
@@ -642,7 +637,6 @@ impl App {
                     note: sub.note.clone(),
                     proof: proof_file.clone(),
                 }),
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "delivery".into(),
                     actor_kind: "donor",
@@ -651,15 +645,18 @@ impl App {
                     quantity: Some(sub.quantity),
                     note: None,
                 }],
-                close_reports: None,
                 mails: mail.clone().into_iter().collect(),
-                audit: audit_entry(
-                    "public",
-                    "aid.delivery.record",
-                    format!("need:{}", snap.need.id),
-                    serde_json::json!({ "pledge": pid, "quantity": sub.quantity, "proof_sha256": proof_file.as_ref().map(|p| p.sha256.clone()) }),
-                ),
-                at: now,
+                ..need_write(
+                    state,
+                    tally,
+                    audit_entry(
+                        "public",
+                        "aid.delivery.record",
+                        format!("need:{}", snap.need.id),
+                        serde_json::json!({ "pledge": pid, "quantity": sub.quantity, "proof_sha256": proof_file.as_ref().map(|p| p.sha256.clone()) }),
+                    ),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(pledge.need, true, &decide).await?.need)
@@ -713,12 +710,7 @@ impl App {
             // resolution note is written for the public.
             let public_note = if event == DeliveryEvent::Dispute { None } else { resolution_note.clone() };
             Ok(NeedWrite {
-                state,
-                tally,
-                takedown_note: None,
-                new_pledge: None,
                 pledge_updates,
-                new_delivery: None,
                 delivery_updates: vec![DeliveryUpdate { id: delivery_id, state: dstate, dispute_reason, resolution_note }],
                 events: vec![NewNeedEvent {
                     event: format!("delivery_{event}"),
@@ -728,10 +720,12 @@ impl App {
                     quantity: Some(d.quantity),
                     note: public_note,
                 }],
-                close_reports: None,
-                mails: vec![],
-                audit: audit_entry(actor.0, &format!("aid.delivery.{event}"), format!("need:{need_id}"), serde_json::json!({ "delivery": delivery_id })),
-                at: now,
+                ..need_write(
+                    state,
+                    tally,
+                    audit_entry(actor.0, &format!("aid.delivery.{event}"), format!("need:{need_id}"), serde_json::json!({ "delivery": delivery_id })),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(need_id, true, &decide).await?.need)
@@ -818,13 +812,8 @@ impl App {
             let (updates, tally, ids) = Self::release_all(snap, PledgeEvent::Cancel);
             let state = need_transition(snap.need.state, NeedEvent::TakeDown, &tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state,
-                tally,
                 takedown_note: Some(Some(note.clone())),
-                new_pledge: None,
                 pledge_updates: updates,
-                new_delivery: None,
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "take_down".into(),
                     actor_kind: "officer",
@@ -835,13 +824,12 @@ impl App {
                 }],
                 close_reports: Some(note.clone()),
                 mails: self.release_mails(snap, &ids, now),
-                audit: audit_entry(
-                    &officer_label(actor),
-                    "aid.need.take_down",
-                    format!("need:{need_id}"),
-                    serde_json::json!({ "released_pledges": ids.len() }),
-                ),
-                at: now,
+                ..need_write(
+                    state,
+                    tally,
+                    audit_entry(&officer_label(actor), "aid.need.take_down", format!("need:{need_id}"), serde_json::json!({ "released_pledges": ids.len() })),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(need_id, true, &decide).await?.need)
@@ -854,13 +842,7 @@ impl App {
         let decide = |snap: &NeedSnapshot| {
             let state = need_transition(snap.need.state, NeedEvent::Reinstate, &snap.need.tally).map_err(forbidden_transition)?;
             Ok(NeedWrite {
-                state,
-                tally: snap.need.tally,
                 takedown_note: Some(None),
-                new_pledge: None,
-                pledge_updates: vec![],
-                new_delivery: None,
-                delivery_updates: vec![],
                 events: vec![NewNeedEvent {
                     event: "reinstate".into(),
                     actor_kind: "officer",
@@ -869,10 +851,12 @@ impl App {
                     quantity: None,
                     note: Some(note.clone()),
                 }],
-                close_reports: None,
-                mails: vec![],
-                audit: audit_entry(&officer_label(actor), "aid.need.reinstate", format!("need:{need_id}"), serde_json::json!({})),
-                at: now,
+                ..need_write(
+                    state,
+                    snap.need.tally,
+                    audit_entry(&officer_label(actor), "aid.need.reinstate", format!("need:{need_id}"), serde_json::json!({})),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(need_id, false, &decide).await?.need)
@@ -884,18 +868,13 @@ impl App {
         let note = terbuka_domain::validate::reason("note", note, 5)?;
         let decide = |snap: &NeedSnapshot| {
             Ok(NeedWrite {
-                state: snap.need.state,
-                tally: snap.need.tally,
-                takedown_note: None,
-                new_pledge: None,
-                pledge_updates: vec![],
-                new_delivery: None,
-                delivery_updates: vec![],
-                events: vec![],
                 close_reports: Some(note.clone()),
-                mails: vec![],
-                audit: audit_entry(&officer_label(actor), "aid.need.reports_dismissed", format!("need:{need_id}"), serde_json::json!({})),
-                at: now,
+                ..need_write(
+                    snap.need.state,
+                    snap.need.tally,
+                    audit_entry(&officer_label(actor), "aid.need.reports_dismissed", format!("need:{need_id}"), serde_json::json!({})),
+                    now,
+                )
             })
         };
         Ok(self.store.change_need(need_id, false, &decide).await?.need)
@@ -1038,13 +1017,7 @@ impl App {
                     .into_iter()
                     .collect();
                 Ok(NeedWrite {
-                    state: need_state,
-                    tally,
-                    takedown_note: None,
-                    new_pledge: None,
                     pledge_updates: vec![PledgeUpdate { id: pid, state, delivered: p.delivered }],
-                    new_delivery: None,
-                    delivery_updates: vec![],
                     events: vec![NewNeedEvent {
                         event: "pledge_expired".into(),
                         actor_kind: "system",
@@ -1053,15 +1026,18 @@ impl App {
                         quantity: Some(released),
                         note: None,
                     }],
-                    close_reports: None,
                     mails,
-                    audit: audit_entry(
-                        "system",
-                        "aid.pledge.expire",
-                        format!("need:{}", snap.need.id),
-                        serde_json::json!({ "pledge": pid, "released": released }),
-                    ),
-                    at: now,
+                    ..need_write(
+                        need_state,
+                        tally,
+                        audit_entry(
+                            "system",
+                            "aid.pledge.expire",
+                            format!("need:{}", snap.need.id),
+                            serde_json::json!({ "pledge": pid, "released": released }),
+                        ),
+                        now,
+                    )
                 })
             };
             match self.store.change_need(need_id, true, &decide).await {
@@ -1079,18 +1055,14 @@ impl App {
                 let (updates, tally, ids) = Self::release_all(snap, PledgeEvent::Expire);
                 let state = need_transition(snap.need.state, NeedEvent::Expire, &tally).map_err(forbidden_transition)?;
                 Ok(NeedWrite {
-                    state,
-                    tally,
-                    takedown_note: None,
-                    new_pledge: None,
                     pledge_updates: updates,
-                    new_delivery: None,
-                    delivery_updates: vec![],
                     events: vec![NewNeedEvent { event: "expire".into(), actor_kind: "system", pledge: None, delivery: None, quantity: None, note: None }],
-                    close_reports: None,
-                    mails: vec![],
-                    audit: audit_entry("system", "aid.need.expire", format!("need:{}", snap.need.id), serde_json::json!({ "released_pledges": ids.len() })),
-                    at: now,
+                    ..need_write(
+                        state,
+                        tally,
+                        audit_entry("system", "aid.need.expire", format!("need:{}", snap.need.id), serde_json::json!({ "released_pledges": ids.len() })),
+                        now,
+                    )
                 })
             };
             match self.store.change_need(need_id, true, &decide).await {
