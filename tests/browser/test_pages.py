@@ -250,3 +250,49 @@ def test_kolaborasi_pledge_without_javascript(server, nojs):
     nojs.get(server + "/kolaborasi/ledger")
     assert nojs.find_elements(By.TAG_NAME, "table"), "the ledger has tables"
     shot(nojs, "kolaborasi-ledger-mobile")
+
+
+def test_crisis_channel_on_a_phone_without_javascript(server, nojs):
+    nojs.get(server + "/krisis/covid19")
+    overflow = nojs.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"/krisis/covid19 is {overflow}px wider than the screen"
+    assert "dibangkitkan" in nojs.page_source.lower(), "generated demo data says so"
+    chart = nojs.find_element(By.CSS_SELECTOR, "svg.chart")
+    assert chart.size["width"] > 200 and chart.size["height"] > 80, "the trend chart is drawn without JavaScript"
+    assert nojs.find_elements(By.CSS_SELECTOR, "table.trend tbody tr"), "the chart's numbers are in a table"
+    assert len(nojs.find_elements(By.CSS_SELECTOR, "svg.map path")) == 267, "every kelurahan on the map"
+    assert nojs.find_elements(By.CSS_SELECTOR, "#rumus-cfr .f-value"), "indicators show their latest value"
+    shot(nojs, "krisis-home-mobile")
+    # Check my area by kelurahan name, then the kelurahan's own page.
+    box = nojs.find_element(By.NAME, "kelurahan")
+    box.send_keys("cideng")
+    submit_and_wait(nojs, box)
+    click_and_wait(nojs, "#wilayahku a[href*='/wilayah/'], .inline-list a[href*='/wilayah/']")
+    assert "Cideng" in nojs.find_element(By.TAG_NAME, "h1").text
+    shot(nojs, "krisis-kelurahan-mobile")
+    # The public correction log of the latest release.
+    nojs.get(server + "/krisis/covid19/rilis")
+    click_and_wait(nojs, "a[href^='/krisis/covid19/rilis/']")
+    assert nojs.find_element(By.TAG_NAME, "h1").text.strip()
+    shot(nojs, "krisis-release-mobile")
+
+
+def test_crisis_upload_problems_are_listed_and_nothing_is_saved(server, nojs, tmp_path):
+    nojs.get(server + "/masuk")
+    fill(nojs, "username", "utama")
+    fill(nojs, "password", "demo-utama-2026!")
+    click_and_wait(nojs, "form[action='/masuk'] button[type=submit]")
+    nojs.get(server + "/krisis/covid19/rilis")
+    before = len(nojs.find_elements(By.CSS_SELECTOR, "a[href^='/krisis/covid19/rilis/']"))
+    bad = tmp_path / "salah.csv"
+    bad.write_text("region,date,confirmed\n31.71.01.9999,2021-07-01,5\n31.71.01.1001,kemarin,5\n31.71.01.1002,2021-07-01,-3\n")
+    nojs.get(server + "/konsol/krisis/covid19/unggah")
+    nojs.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(bad))
+    click_and_wait(nojs, "form[enctype] button[type=submit]")
+    text = nojs.page_source
+    assert "tidak ada data yang disimpan" in text.lower(), text[:3000]
+    rows = nojs.find_elements(By.CSS_SELECTOR, "#upload-problems table tbody tr")
+    assert len(rows) >= 3, "every problem has its own line"
+    shot(nojs, "krisis-upload-problems-mobile")
+    nojs.get(server + "/krisis/covid19/rilis")
+    assert len(nojs.find_elements(By.CSS_SELECTOR, "a[href^='/krisis/covid19/rilis/']")) == before, "nothing was saved"
