@@ -552,12 +552,7 @@ const BATCH: usize = 256;
 
 impl Accumulator {
     fn new(kelurahan: usize) -> Accumulator {
-        Accumulator {
-            blocks: vec![None; DAY_RANGE.div_ceil(BLOCK_DAYS)],
-            block_len: BLOCK_DAYS * kelurahan * 4,
-            kelurahan,
-            pending: Vec::with_capacity(BATCH),
-        }
+        Accumulator { blocks: vec![None; DAY_RANGE.div_ceil(BLOCK_DAYS)], block_len: BLOCK_DAYS * kelurahan * 4, kelurahan, pending: Vec::with_capacity(BATCH) }
     }
 
     #[inline]

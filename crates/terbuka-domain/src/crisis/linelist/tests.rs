@@ -73,9 +73,8 @@ fn observations_are_cumulative_for_every_kelurahan_on_every_day() {
     let obs = a.to_observations();
     assert_eq!(obs.len(), 6 * 3 * 3, "6 kelurahan × 3 days × 3 measures, no gap");
     let v = values(&obs);
-    let series = |k: &str, m: &str| -> Vec<f64> {
-        ["2021-07-01", "2021-07-02", "2021-07-03"].iter().map(|day| v[&(k.to_string(), d(day), m.to_string())]).collect()
-    };
+    let series =
+        |k: &str, m: &str| -> Vec<f64> { ["2021-07-01", "2021-07-02", "2021-07-03"].iter().map(|day| v[&(k.to_string(), d(day), m.to_string())]).collect() };
     assert_eq!(series("31.71.01.1001", "confirmed"), [2.0, 2.0, 4.0], "no case on the 2nd: same as the 1st");
     assert_eq!(series("31.71.01.1001", "recovered"), [1.0, 1.0, 2.0]);
     assert_eq!(series("31.71.01.1001", "deaths"), [0.0, 0.0, 0.0]);
@@ -210,9 +209,16 @@ fn dates_after_the_export_or_too_far_apart_are_refused() {
 
 #[test]
 fn leap_days_and_month_ends_are_checked() {
-    for (date, ok) in
-        [("2020-02-29", true), ("2021-02-29", false), ("2000-02-29", true), ("2099-12-31", true), ("2021-04-31", false), ("2021-13-01", false), ("2021-00-10", false), ("2021-01-00", false)]
-    {
+    for (date, ok) in [
+        ("2020-02-29", true),
+        ("2021-02-29", false),
+        ("2000-02-29", true),
+        ("2099-12-31", true),
+        ("2021-04-31", false),
+        ("2021-13-01", false),
+        ("2021-00-10", false),
+        ("2021-01-00", false),
+    ] {
         let text = format!("{HEADER}{date},31.71.01.1001,sembuh,,\n");
         let got = aggregate(text.as_bytes(), &jakarta(), &gambir());
         assert_eq!(got.is_ok(), ok, "{date}");
@@ -356,8 +362,14 @@ fn line_numbers_survive_chunking() {
     // A valid list, with bad rows put in at known lines.
     let (text, _) = random_list(13, 1500);
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
-    let bad = [(40usize, "2021-07-01,31.71.01.1001,sembuh,999,L\n", "umur", "err.linelist_age"), (41, "2021-07-01,31.71.01.1001,x,,\n", "status", "err.linelist_status")];
-    let more = [(700usize, "2021-07-01,\"31.71.01.1001,sembuh,,\r\n", "kelurahan", "err.linelist_quote"), (1200, "2021-07-01,3171011001,sembuh,,\n", "kelurahan", "err.linelist_region_unknown")];
+    let bad = [
+        (40usize, "2021-07-01,31.71.01.1001,sembuh,999,L\n", "umur", "err.linelist_age"),
+        (41, "2021-07-01,31.71.01.1001,x,,\n", "status", "err.linelist_status"),
+    ];
+    let more = [
+        (700usize, "2021-07-01,\"31.71.01.1001,sembuh,,\r\n", "kelurahan", "err.linelist_quote"),
+        (1200, "2021-07-01,3171011001,sembuh,,\n", "kelurahan", "err.linelist_region_unknown"),
+    ];
     let mut expected = Vec::new();
     for (line, row, column, code) in bad.iter().chain(more.iter()) {
         // `line` is 1-based; the header is line 1.
