@@ -702,6 +702,28 @@ fn parse_chunk(b: &[u8], ctx: &Ctx<'_>, acc: &mut Accumulator) -> ChunkReport {
         let mut ok = true;
         let mut field = 0;
         loop {
+            // Fast path: a date or a code of the usual width, directly followed by a comma. A value
+            // that reads as a valid date or a known code contains no delimiter, so the guess is
+            // right whenever it succeeds; otherwise the field is read the general way below.
+            match ctx.roles.get(field) {
+                Some(Role::Date) if b.get(p + 10) == Some(&b',') => {
+                    if let Ok(d) = ctx.calendar.day(&b[p..p + 10]) {
+                        day = d;
+                        field += 1;
+                        p += 11;
+                        continue;
+                    }
+                }
+                Some(Role::Kelurahan) if ctx.codes.width > 0 && b.get(p + ctx.codes.width) == Some(&b',') => {
+                    if let Some(k) = ctx.codes.get(&b[p..p + ctx.codes.width]) {
+                        kel = k;
+                        field += 1;
+                        p += ctx.codes.width + 1;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
             let f = match next_field(b, p) {
                 Ok(f) => f,
                 Err(()) => {
@@ -830,6 +852,8 @@ struct CodeTable {
     keys: Vec<Key>,
     codes: Vec<Box<[u8]>>,
     shift: u32,
+    /// The length of most codes (13 for `31.71.01.1001`), for the fast path of the parser.
+    width: usize,
 }
 
 /// A code folded into two words: equal keys mean equal codes for codes up to 16 bytes.
@@ -868,7 +892,12 @@ impl CodeTable {
     fn new(codes: &[&str]) -> CodeTable {
         let size = (codes.len() * 8).next_power_of_two().max(64);
         let shift = 64 - size.trailing_zeros();
-        let mut table = CodeTable { slots: vec![u32::MAX; size], keys: Vec::new(), codes: Vec::new(), shift };
+        let mut lengths = std::collections::BTreeMap::<usize, usize>::new();
+        for code in codes {
+            *lengths.entry(code.len()).or_default() += 1;
+        }
+        let width = lengths.iter().max_by_key(|(_, n)| **n).map_or(0, |(len, _)| *len);
+        let mut table = CodeTable { slots: vec![u32::MAX; size], keys: Vec::new(), codes: Vec::new(), shift, width };
         for code in codes {
             let key = Key::of(code.as_bytes());
             let mut i = (key.hash() >> shift) as usize;
