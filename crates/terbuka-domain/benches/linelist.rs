@@ -8,7 +8,9 @@
 //! Options: `--rows N` (default 10 000 000), `--seed S` (42), `--out PATH` (CSV written once;
 //! kept with a `PATH.stamp` naming rows, seed and generator version, and reused while the stamp
 //! matches), `--runs R` (3), `--threads T` (0 = all cores), `--agg-out PATH` (writes the
-//! aggregate as CSV, sorted, for comparison with another tool; not timed).
+//! aggregate as CSV, sorted, for comparison with another tool; not timed), `--whole` (read the
+//! whole file into memory, one `pread` per thread, then call `aggregate`; by default the file is
+//! read in 16 MiB blocks into one reused buffer and pushed into a `LineListReader`).
 //!
 //! It prints a human summary and one machine-readable line starting `RESULT` for
 //! `scripts/bench-linelist`.
@@ -17,7 +19,7 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use terbuka_domain::crisis::linelist::{aggregate, Options, STATUSES};
+use terbuka_domain::crisis::linelist::{aggregate, LineListAggregate, LineListErrors, LineListReader, Options, STATUSES};
 use terbuka_domain::region::{RegionLevel, Regions};
 
 const REGIONS: &str = include_str!("../../terbuka-app/data/jakarta-regions.csv");
@@ -31,10 +33,12 @@ struct Args {
     runs: usize,
     threads: usize,
     agg_out: Option<String>,
+    /// Read the whole file into memory first, then call `aggregate` (instead of streaming).
+    whole: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args { rows: 10_000_000, seed: 42, out: "/tmp/linelist.csv".into(), runs: 3, threads: 0, agg_out: None };
+    let mut a = Args { rows: 10_000_000, seed: 42, out: "/tmp/linelist.csv".into(), runs: 3, threads: 0, agg_out: None, whole: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -45,6 +49,7 @@ fn args() -> Args {
             "--runs" => a.runs = value().parse().expect("--runs"),
             "--threads" => a.threads = value().parse().expect("--threads"),
             "--agg-out" => a.agg_out = Some(value()),
+            "--whole" => a.whole = true,
             // `cargo bench` passes `--bench`; ignore it and anything else unknown.
             _ => {}
         }
@@ -181,6 +186,35 @@ fn stamp(rows: u64, seed: u64) -> String {
     format!("rows={rows} seed={seed} generator={GENERATOR_VERSION}\n")
 }
 
+/// Reads the file in blocks of [`BLOCK`] bytes into one reused buffer and pushes each into a
+/// [`LineListReader`]; returns the answer and the time spent in `read` calls.
+fn read_streaming(path: &str, regions: &Regions, options: &Options) -> std::io::Result<(Result<LineListAggregate, LineListErrors>, Duration)> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut buf = vec![0u8; BLOCK];
+    let mut reader = LineListReader::new(regions, options);
+    let mut read_time = Duration::ZERO;
+    loop {
+        let t = Instant::now();
+        let mut filled = 0;
+        while filled < buf.len() {
+            match file.read(&mut buf[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        read_time += t.elapsed();
+        if filled == 0 {
+            break;
+        }
+        reader.push(&buf[..filled]);
+    }
+    Ok((reader.finish(), read_time))
+}
+
+/// The block size of the streaming read.
+const BLOCK: usize = 16 << 20;
+
 /// Reads a whole file with `threads` threads, each reading its own part (`pread`), so that the
 /// copy from the page cache and the page faults of the fresh buffer are shared between cores.
 fn read_parallel(path: &str, threads: usize) -> std::io::Result<Vec<u8>> {
@@ -229,7 +263,8 @@ fn main() {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    println!("file: {:.1} MB; threads: {threads}; runs: {}", size as f64 / 1e6, a.runs);
+    let mode = if a.whole { "whole file in memory, then aggregate" } else { "streamed in 16 MiB blocks through LineListReader" };
+    println!("file: {:.1} MB; threads: {threads}; runs: {}; read: {mode}", size as f64 / 1e6, a.runs);
 
     let options = Options { threads, ..Options::default() };
     let mut totals = Vec::new();
@@ -237,13 +272,20 @@ fn main() {
     let mut last = None;
     for run in 1..=a.runs.max(1) {
         let t0 = Instant::now();
-        let bytes = read_parallel(&a.out, threads).expect("read the line list");
-        let t1 = Instant::now();
-        let agg = match aggregate(&bytes, &regions, &options) {
+        let (agg, read_time) = if a.whole {
+            let bytes = read_parallel(&a.out, threads).expect("read the line list");
+            let read_time = t0.elapsed();
+            let agg = aggregate(&bytes, &regions, &options);
+            drop(bytes);
+            (agg, read_time)
+        } else {
+            read_streaming(&a.out, &regions, &options).expect("read the line list")
+        };
+        let agg = match agg {
             Ok(agg) => agg,
             Err(e) => panic!("the generated line list was refused: {e}"),
         };
-        drop(bytes);
+        let t1 = t0 + read_time;
         let t2 = Instant::now();
         let obs = agg.to_observations();
         let t3 = Instant::now();

@@ -311,227 +311,334 @@ impl Role {
     }
 }
 
-/// Checks a line list and counts its cases; see the module documentation.
+/// Checks a line list and counts its cases; see the module documentation. The same as pushing
+/// all of `bytes` into a [`LineListReader`] and finishing it.
 pub fn aggregate(bytes: &[u8], regions: &Regions, options: &Options) -> Result<LineListAggregate, LineListErrors> {
-    let max_problems = options.max_problems;
-    let fail = |line: u64, column: &'static str, code: &'static str| {
-        Err(LineListErrors { problems: vec![LineListProblem { line, column, code }].into_iter().take(max_problems).collect(), total: 1 })
-    };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = LineListReader::new(regions, options);
+    reader.push(bytes);
+    reader.finish()
+}
 
-    // The header.
-    let header_end = bytes.iter().position(|b| *b == b'\n').map_or(bytes.len(), |p| p + 1);
-    let header = &bytes[..header_end];
-    if header.iter().all(|b| b.is_ascii_whitespace()) {
-        return fail(1, "", "err.linelist_empty");
-    }
-    let mut roles: Vec<Role> = Vec::new();
-    let mut p = 0;
-    loop {
-        let f = match next_field(header, p) {
-            Ok(f) => f,
-            Err(()) => return fail(1, "", "err.linelist_quote"),
+/// One problem, as the whole answer.
+fn single(line: u64, column: &'static str, code: &'static str, max_problems: usize) -> LineListErrors {
+    LineListErrors { problems: vec![LineListProblem { line, column, code }].into_iter().take(max_problems).collect(), total: 1 }
+}
+
+/// Reads a line list pushed in pieces of any size (cut anywhere, even inside a line or the
+/// byte-order mark), so a large file never has to be in memory whole: the reader keeps only
+/// the unfinished last line of a piece and the counts. Each push checks and counts the complete
+/// lines it has, in parallel; [`LineListReader::finish`] gives the same answer as [`aggregate`]
+/// on the whole file.
+pub struct LineListReader<'r> {
+    regions: &'r Regions,
+    options: Options,
+    /// Set once the header line is complete and good.
+    parser: Option<Parser<'r>>,
+    /// A problem that stops reading (header, options); later pushes are ignored.
+    fatal: Option<LineListErrors>,
+    /// The unfinished line carried to the next push (or the unfinished header).
+    carry: Vec<u8>,
+    /// The line number of the next line to parse.
+    next_line: u64,
+    problems: Vec<LineListProblem>,
+    total: u64,
+    rows: u64,
+    /// (day, line) of the earliest and the latest date, first occurrence in file order.
+    min: Option<(usize, u64)>,
+    max: Option<(usize, u64)>,
+}
+
+/// What is known once the header is read: the shared context and the per-thread counts.
+struct Parser<'r> {
+    ctx: Ctx<'r>,
+    accs: Vec<Accumulator>,
+}
+
+/// What the threads share.
+struct Ctx<'r> {
+    roles: Vec<Role>,
+    codes: CodeTable,
+    /// The kelurahan of the scope, ordered; index = the code table's index.
+    scope: Vec<String>,
+    calendar: MonthTable,
+    regions: &'r Regions,
+    within: Option<String>,
+    as_of_day: Option<usize>,
+    max_problems: usize,
+    kelurahan: usize,
+}
+
+impl<'r> LineListReader<'r> {
+    pub fn new(regions: &'r Regions, options: &Options) -> LineListReader<'r> {
+        let mut reader = LineListReader {
+            regions,
+            options: options.clone(),
+            parser: None,
+            fatal: None,
+            carry: Vec::new(),
+            next_line: 2,
+            problems: Vec::new(),
+            total: 0,
+            rows: 0,
+            min: None,
+            max: None,
         };
-        let name = String::from_utf8_lossy(trim(&header[f.start..f.end])).to_lowercase();
-        roles.push(match name.as_str() {
-            "tanggal" => Role::Date,
-            "kelurahan" => Role::Kelurahan,
-            "status" => Role::Status,
-            "umur" => Role::Age,
-            "jenis_kelamin" => Role::Sex,
-            _ => Role::Other,
-        });
-        if f.last {
-            break;
+        if options.as_of.is_some_and(|d| !(FIRST_YEAR..=LAST_YEAR).contains(&d.year())) {
+            reader.fatal = Some(single(0, "tanggal", "err.linelist_date_range", options.max_problems));
         }
-        p = f.next;
-    }
-    let mut header_problems = Vec::new();
-    for role in [Role::Date, Role::Kelurahan, Role::Status, Role::Age, Role::Sex] {
-        let n = roles.iter().filter(|r| **r == role).count();
-        if n == 0 && matches!(role, Role::Date | Role::Kelurahan | Role::Status) {
-            header_problems.push(LineListProblem { line: 1, column: role.column(), code: "err.linelist_missing_column" });
-        } else if n > 1 {
-            header_problems.push(LineListProblem { line: 1, column: role.column(), code: "err.linelist_duplicate_column" });
-        }
-    }
-    if !header_problems.is_empty() {
-        let total = header_problems.len() as u64;
-        header_problems.truncate(max_problems);
-        return Err(LineListErrors { problems: header_problems, total });
+        reader
     }
 
-    // The scope and the code table.
-    let scope: Vec<&str> = match &options.within {
-        Some(w) => regions.at_level(RegionLevel::Kelurahan).filter(|r| regions.within(&r.code, w.trim())).map(|r| r.code.as_str()).collect(),
-        None => regions.at_level(RegionLevel::Kelurahan).map(|r| r.code.as_str()).collect(),
-    };
-    let codes = CodeTable::new(&scope);
-    let calendar = MonthTable::new();
-    let as_of_day = match options.as_of {
-        Some(d) => match calendar.day_of_date(d) {
-            Some(day) => Some(day),
-            None => return fail(0, "tanggal", "err.linelist_date_range"),
-        },
-        None => None,
-    };
-    let ctx = Ctx {
-        roles: &roles,
-        codes: &codes,
-        calendar: &calendar,
-        regions,
-        within: options.within.as_deref().map(str::trim),
-        as_of_day,
-        max_problems,
-        kelurahan: scope.len(),
-    };
-
-    // The chunks: cut at line ends.
-    let body = &bytes[header_end..];
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let chunk_bytes = match options.chunk_bytes {
-        0 => body.len().div_ceil(threads).max(1 << 16),
-        n => n,
-    };
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    while start < body.len() {
-        let target = (start + chunk_bytes).min(body.len());
-        let end = match body[target..].iter().position(|b| *b == b'\n') {
-            Some(i) if target < body.len() => target + i + 1,
-            _ => body.len(),
-        };
-        // `target` may itself sit just after a line end; never make an empty chunk.
-        let end = if target > start && body[target - 1] == b'\n' { target } else { end };
-        chunks.push(start..end);
-        start = end;
-    }
-    let threads = threads.min(chunks.len()).max(1);
-
-    // Parse, in parallel.
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut acc = Accumulator::new(ctx.kelurahan);
-        let mut reports = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(range) = chunks.get(i) else { break };
-            reports.push((i, parse_chunk(&body[range.clone()], &ctx, &mut acc)));
+    /// Checks and counts every complete line of `bytes` (with what was carried from the last
+    /// push); keeps the unfinished end for the next push or [`LineListReader::finish`].
+    pub fn push(&mut self, mut bytes: &[u8]) {
+        if self.fatal.is_some() {
+            return;
         }
-        (acc, reports)
-    };
-    let results: Vec<(Accumulator, Vec<(usize, ChunkReport)>)> = if threads == 1 {
-        vec![work()]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        })
-    };
-
-    // Line numbers, problems and the date range, in file order.
-    let mut reports: Vec<(usize, ChunkReport)> = Vec::with_capacity(chunks.len());
-    let mut accs = Vec::with_capacity(results.len());
-    for (acc, r) in results {
-        accs.push(acc);
-        reports.extend(r);
-    }
-    reports.sort_by_key(|(i, _)| *i);
-    let mut first_line = 2u64;
-    let mut problems = Vec::new();
-    let mut total = 0u64;
-    let mut rows = 0u64;
-    // (day, line) of the earliest and the latest date, first occurrence in file order.
-    let mut min: Option<(usize, u64)> = None;
-    let mut max: Option<(usize, u64)> = None;
-    for (_, r) in &reports {
-        for p in &r.problems {
-            if problems.len() < max_problems {
-                problems.push(LineListProblem { line: first_line + p.line, ..*p });
-            }
-        }
-        total += r.total_problems;
-        rows += r.rows;
-        if let Some((day, line)) = r.min {
-            if min.is_none_or(|(m, _)| day < m) {
-                min = Some((day, first_line + line));
-            }
-        }
-        if let Some((day, line)) = r.max {
-            if max.is_none_or(|(m, _)| day > m) {
-                max = Some((day, first_line + line));
-            }
-        }
-        first_line += r.lines;
-    }
-    if total == 0 && rows == 0 {
-        return fail(2, "", "err.linelist_empty");
-    }
-    if let (Some((lo, _)), Some((hi, hi_line))) = (min, max) {
-        let last = as_of_day.unwrap_or(hi);
-        if last - lo + 1 > options.max_days {
-            total += 1;
-            if problems.len() < max_problems {
-                // Problems are in file order; this one goes where its line is.
-                let at = problems.partition_point(|p| p.line <= hi_line);
-                problems.insert(at, LineListProblem { line: hi_line, column: "tanggal", code: "err.linelist_date_span" });
-            }
-        }
-    }
-    if total > 0 {
-        return Err(LineListErrors { problems, total });
-    }
-    let (Some((lo, _)), Some((hi, _))) = (min, max) else {
-        return fail(2, "", "err.linelist_empty");
-    };
-
-    // Merge the per-thread arrays into [kelurahan][day][status].
-    let last = as_of_day.unwrap_or(hi);
-    let days = last - lo + 1;
-    let k_n = ctx.kelurahan;
-    let mut counts = vec![[0u32; 4]; k_n * days];
-    for acc in &accs {
-        for (b, block) in acc.blocks.iter().enumerate() {
-            let Some(block) = block else { continue };
-            for i in 0..BLOCK_DAYS {
-                let day = b * BLOCK_DAYS + i;
-                if day < lo || day > hi {
-                    continue;
+        if self.parser.is_none() {
+            match bytes.iter().position(|b| *b == b'\n') {
+                None => {
+                    self.carry.extend_from_slice(bytes);
+                    return;
                 }
-                let src = &block[i * k_n * 4..(i + 1) * k_n * 4];
-                for (k, src) in src.chunks_exact(4).enumerate() {
-                    let dst = &mut counts[k * days + (day - lo)];
-                    for (d, n) in dst.iter_mut().zip(src) {
-                        *d = d.wrapping_add(*n);
+                Some(i) => {
+                    self.carry.extend_from_slice(&bytes[..=i]);
+                    bytes = &bytes[i + 1..];
+                    let header = std::mem::take(&mut self.carry);
+                    self.read_header(&header);
+                    if self.fatal.is_some() {
+                        return;
                     }
                 }
             }
         }
+        if !self.carry.is_empty() {
+            match bytes.iter().position(|b| *b == b'\n') {
+                None => {
+                    self.carry.extend_from_slice(bytes);
+                    return;
+                }
+                Some(i) => {
+                    self.carry.extend_from_slice(&bytes[..=i]);
+                    bytes = &bytes[i + 1..];
+                    let line = std::mem::take(&mut self.carry);
+                    self.parse(&line);
+                }
+            }
+        }
+        let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        self.parse(&bytes[..cut]);
+        self.carry.extend_from_slice(&bytes[cut..]);
     }
-    Ok(LineListAggregate {
-        kelurahan: scope.iter().map(|c| c.to_string()).collect(),
-        first: calendar.date_of_day(lo),
-        days,
-        last_row_date: calendar.date_of_day(hi),
-        as_of: options.as_of,
-        counts,
-        rows,
-    })
-}
 
-/// What the threads share.
-struct Ctx<'a> {
-    roles: &'a [Role],
-    codes: &'a CodeTable,
-    calendar: &'a MonthTable,
-    regions: &'a Regions,
-    within: Option<&'a str>,
-    as_of_day: Option<usize>,
-    max_problems: usize,
-    kelurahan: usize,
+    /// Reads what is left and gives the counts, or every problem (capped) and their number.
+    pub fn finish(mut self) -> Result<LineListAggregate, LineListErrors> {
+        let max_problems = self.options.max_problems;
+        if self.fatal.is_none() && self.parser.is_none() {
+            // A header with no line end (or no header at all).
+            let header = std::mem::take(&mut self.carry);
+            self.read_header(&header);
+        }
+        if let Some(e) = self.fatal.take() {
+            return Err(e);
+        }
+        let rest = std::mem::take(&mut self.carry);
+        self.parse(&rest);
+        let Some(parser) = self.parser else {
+            return Err(single(1, "", "err.linelist_empty", max_problems));
+        };
+        if self.total == 0 && self.rows == 0 {
+            return Err(single(2, "", "err.linelist_empty", max_problems));
+        }
+        let ctx = parser.ctx;
+        let (mut problems, mut total) = (self.problems, self.total);
+        if let (Some((lo, _)), Some((hi, hi_line))) = (self.min, self.max) {
+            let last = ctx.as_of_day.unwrap_or(hi);
+            if last - lo + 1 > self.options.max_days {
+                total += 1;
+                if problems.len() < max_problems {
+                    // Problems are in file order; this one goes where its line is.
+                    let at = problems.partition_point(|p| p.line <= hi_line);
+                    problems.insert(at, LineListProblem { line: hi_line, column: "tanggal", code: "err.linelist_date_span" });
+                }
+            }
+        }
+        if total > 0 {
+            return Err(LineListErrors { problems, total });
+        }
+        let (Some((lo, _)), Some((hi, _))) = (self.min, self.max) else {
+            return Err(single(2, "", "err.linelist_empty", max_problems));
+        };
+
+        // Merge the per-thread arrays into [kelurahan][day][status].
+        let last = ctx.as_of_day.unwrap_or(hi);
+        let days = last - lo + 1;
+        let k_n = ctx.kelurahan;
+        let mut counts = vec![[0u32; 4]; k_n * days];
+        for acc in &parser.accs {
+            for (b, block) in acc.blocks.iter().enumerate() {
+                let Some(block) = block else { continue };
+                for i in 0..BLOCK_DAYS {
+                    let day = b * BLOCK_DAYS + i;
+                    if day < lo || day > hi {
+                        continue;
+                    }
+                    let src = &block[i * k_n * 4..(i + 1) * k_n * 4];
+                    for (k, src) in src.chunks_exact(4).enumerate() {
+                        let dst = &mut counts[k * days + (day - lo)];
+                        for (d, n) in dst.iter_mut().zip(src) {
+                            *d = d.wrapping_add(*n);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(LineListAggregate {
+            first: ctx.calendar.date_of_day(lo),
+            last_row_date: ctx.calendar.date_of_day(hi),
+            kelurahan: ctx.scope,
+            days,
+            as_of: self.options.as_of,
+            counts,
+            rows: self.rows,
+        })
+    }
+
+    /// Reads the header line (with its line end, if any) and sets up the parser, or a fatal problem.
+    fn read_header(&mut self, header: &[u8]) {
+        let max_problems = self.options.max_problems;
+        let header = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(header);
+        if header.iter().all(|b| b.is_ascii_whitespace()) {
+            self.fatal = Some(single(1, "", "err.linelist_empty", max_problems));
+            return;
+        }
+        let mut roles: Vec<Role> = Vec::new();
+        let mut p = 0;
+        loop {
+            let Ok(f) = next_field(header, p) else {
+                self.fatal = Some(single(1, "", "err.linelist_quote", max_problems));
+                return;
+            };
+            let name = String::from_utf8_lossy(trim(&header[f.start..f.end])).to_lowercase();
+            roles.push(match name.as_str() {
+                "tanggal" => Role::Date,
+                "kelurahan" => Role::Kelurahan,
+                "status" => Role::Status,
+                "umur" => Role::Age,
+                "jenis_kelamin" => Role::Sex,
+                _ => Role::Other,
+            });
+            if f.last {
+                break;
+            }
+            p = f.next;
+        }
+        let mut problems = Vec::new();
+        for role in [Role::Date, Role::Kelurahan, Role::Status, Role::Age, Role::Sex] {
+            let n = roles.iter().filter(|r| **r == role).count();
+            if n == 0 && matches!(role, Role::Date | Role::Kelurahan | Role::Status) {
+                problems.push(LineListProblem { line: 1, column: role.column(), code: "err.linelist_missing_column" });
+            } else if n > 1 {
+                problems.push(LineListProblem { line: 1, column: role.column(), code: "err.linelist_duplicate_column" });
+            }
+        }
+        if !problems.is_empty() {
+            let total = problems.len() as u64;
+            problems.truncate(max_problems);
+            self.fatal = Some(LineListErrors { problems, total });
+            return;
+        }
+
+        let regions = self.regions;
+        let within = self.options.within.as_deref().map(str::trim);
+        let scope: Vec<String> =
+            regions.at_level(RegionLevel::Kelurahan).filter(|r| within.is_none_or(|w| regions.within(&r.code, w))).map(|r| r.code.clone()).collect();
+        let codes = CodeTable::new(&scope);
+        let calendar = MonthTable::new();
+        let as_of_day = self.options.as_of.and_then(|d| calendar.day_of_date(d));
+        let threads = match self.options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let kelurahan = scope.len();
+        self.parser = Some(Parser {
+            ctx: Ctx { roles, codes, scope, calendar, regions, within: within.map(str::to_string), as_of_day, max_problems, kelurahan },
+            accs: (0..threads).map(|_| Accumulator::new(kelurahan)).collect(),
+        });
+    }
+
+    /// Checks and counts whole lines (`body` is empty or ends with a line end, except at the
+    /// end of the file), in parallel over pieces cut at line ends.
+    fn parse(&mut self, body: &[u8]) {
+        let Some(parser) = self.parser.as_mut() else { return };
+        if body.is_empty() {
+            return;
+        }
+        let ctx = &parser.ctx;
+        let threads = parser.accs.len().max(1);
+        let chunk_bytes = match self.options.chunk_bytes {
+            0 => body.len().div_ceil(threads).max(1 << 16),
+            n => n,
+        };
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        while start < body.len() {
+            let target = (start + chunk_bytes).min(body.len());
+            let end = match body[target..].iter().position(|b| *b == b'\n') {
+                Some(i) if target < body.len() => target + i + 1,
+                _ => body.len(),
+            };
+            // `target` may itself sit just after a line end; never make an empty chunk.
+            let end = if target > start && body[target - 1] == b'\n' { target } else { end };
+            chunks.push(start..end);
+            start = end;
+        }
+
+        let next = AtomicUsize::new(0);
+        let work = |acc: &mut Accumulator| {
+            let mut reports = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(range) = chunks.get(i) else { break };
+                reports.push((i, parse_chunk(&body[range.clone()], ctx, acc)));
+            }
+            reports
+        };
+        let used = threads.min(chunks.len());
+        let mut reports: Vec<(usize, ChunkReport)> = if used <= 1 {
+            parser.accs.first_mut().map(work).unwrap_or_default()
+        } else {
+            let work = &work;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = parser.accs.iter_mut().take(used).map(|acc| s.spawn(move || work(acc))).collect();
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            })
+        };
+
+        // Line numbers, problems and the date range, in file order.
+        reports.sort_by_key(|(i, _)| *i);
+        for (_, r) in &reports {
+            let first_line = self.next_line;
+            for p in &r.problems {
+                if self.problems.len() < self.options.max_problems {
+                    self.problems.push(LineListProblem { line: first_line + p.line, ..*p });
+                }
+            }
+            self.total += r.total_problems;
+            self.rows += r.rows;
+            if let Some((day, line)) = r.min {
+                if self.min.is_none_or(|(m, _)| day < m) {
+                    self.min = Some((day, first_line + line));
+                }
+            }
+            if let Some((day, line)) = r.max {
+                if self.max.is_none_or(|(m, _)| day > m) {
+                    self.max = Some((day, first_line + line));
+                }
+            }
+            self.next_line += r.lines;
+        }
+    }
 }
 
 /// A thread's counts: blocks of [`BLOCK_DAYS`] days × kelurahan × 4 statuses, made on first use.
@@ -813,7 +920,7 @@ impl Ctx<'_> {
         };
         if region.level != RegionLevel::Kelurahan {
             "err.linelist_region_level"
-        } else if self.within.is_some_and(|w| !self.regions.within(&region.code, w)) {
+        } else if self.within.as_deref().is_some_and(|w| !self.regions.within(&region.code, w)) {
             "err.linelist_region_scope"
         } else {
             // Not reached: every kelurahan of the scope is in the table.
@@ -889,7 +996,7 @@ impl Key {
 }
 
 impl CodeTable {
-    fn new(codes: &[&str]) -> CodeTable {
+    fn new(codes: &[String]) -> CodeTable {
         let size = (codes.len() * 8).next_power_of_two().max(64);
         let shift = 64 - size.trailing_zeros();
         let mut lengths = std::collections::BTreeMap::<usize, usize>::new();

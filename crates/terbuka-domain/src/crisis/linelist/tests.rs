@@ -432,3 +432,37 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+#[test]
+fn pieces_of_any_size_give_the_same_answer() {
+    let regions = jakarta();
+    let (text, _) = random_list(19, 600);
+    let with_bom = format!("\u{feff}{text}");
+    // Three rows made bad, so the problems (and their line numbers) are compared too.
+    let bad = text.replacen(",sembuh,", ",sembuh_,", 3);
+    let options = Options { threads: 2, ..Options::default() };
+    let mut rng = Rng(23);
+    for input in [with_bom.as_str(), bad.as_str(), HEADER, HEADER.trim_end(), "", "\u{feff}"] {
+        let whole = aggregate(input.as_bytes(), &regions, &options);
+        if input.len() > 1000 {
+            assert_eq!(whole.is_ok(), input == with_bom);
+        }
+        for piece in [1, 2, 3, 7, 64, 1000] {
+            let mut reader = LineListReader::new(&regions, &options);
+            for p in input.as_bytes().chunks(piece) {
+                reader.push(p);
+            }
+            assert_eq!(reader.finish(), whole, "pieces of {piece} bytes");
+        }
+        // Random cuts, and empty pushes between them.
+        let mut reader = LineListReader::new(&regions, &options);
+        let mut rest = input.as_bytes();
+        while !rest.is_empty() {
+            let (now, later) = rest.split_at(rng.below(rest.len().min(200)) + 1);
+            reader.push(now);
+            reader.push(b"");
+            rest = later;
+        }
+        assert_eq!(reader.finish(), whole, "random pieces");
+    }
+}
