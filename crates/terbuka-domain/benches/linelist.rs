@@ -212,6 +212,18 @@ fn read_streaming(path: &str, regions: &Regions, options: &Options) -> std::io::
     Ok((reader.finish(), read_time))
 }
 
+/// CPU time (user + system, all threads) of this process so far, from `/proc/self/stat`
+/// (in clock ticks of 1/100 s); 0 where that file does not exist.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line; the first field after the name is field 3.
+    (tick(11) + tick(12)) / 100.0
+}
+
 /// The block size of the streaming read.
 const BLOCK: usize = 16 << 20;
 
@@ -268,9 +280,11 @@ fn main() {
 
     let options = Options { threads, ..Options::default() };
     let mut totals = Vec::new();
+    let mut cpus: Vec<f64> = Vec::new();
     let (mut reads, mut aggs, mut obss) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
     for run in 1..=a.runs.max(1) {
+        let cpu0 = cpu_seconds();
         let t0 = Instant::now();
         let (agg, read_time) = if a.whole {
             let bytes = read_parallel(&a.out, threads).expect("read the line list");
@@ -292,8 +306,10 @@ fn main() {
         let n_obs = obs.len();
         drop(obs);
         let total = t3 - t0;
+        let cpu = cpu_seconds() - cpu0;
+        cpus.push(cpu);
         println!(
-            "run {run}: {:.3} s (read {:.3} s, check + aggregate {:.3} s, to_observations {:.3} s: {n_obs} observations)",
+            "run {run}: {:.3} s, CPU {cpu:.2} s (read {:.3} s, check + aggregate {:.3} s, to_observations {:.3} s: {n_obs} observations)",
             total.as_secs_f64(),
             (t1 - t0).as_secs_f64(),
             (t2 - t1).as_secs_f64(),
@@ -331,9 +347,13 @@ fn main() {
         t.deaths
     );
     println!(
-        "RESULT best={:.6} median={:.6} rows={} bytes={size} groups={} dirawat={} isolasi_mandiri={} sembuh={} meninggal={} threads={threads}",
+        "RESULT best={:.6} median={:.6} cpu={:.2} rows={} bytes={size} groups={} dirawat={} isolasi_mandiri={} sembuh={} meninggal={} threads={threads}",
         best.as_secs_f64(),
         med.as_secs_f64(),
+        {
+            cpus.sort_by(f64::total_cmp);
+            cpus[cpus.len() / 2]
+        },
         agg.rows(),
         agg.groups(),
         t.in_treatment,
