@@ -102,6 +102,9 @@ pub const PROBLEM_CODES: &[&str] = &[
 /// The oldest age accepted.
 pub const MAX_AGE: u32 = 120;
 
+/// The most threads [`aggregate`] starts, whatever [`Options::threads`] says.
+pub const MAX_THREADS: usize = 256;
+
 /// Dates are accepted from this year...
 const FIRST_YEAR: i32 = 2000;
 /// ...to the end of this one.
@@ -114,7 +117,7 @@ const BLOCK_DAYS: usize = 64;
 /// How [`aggregate`] runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Threads to use; 0 means `std::thread::available_parallelism`.
+    /// Threads to use; 0 means `std::thread::available_parallelism`. At most [`MAX_THREADS`].
     pub threads: usize,
     /// Size in bytes of the chunks the threads take (each ends at a line end); 0 cuts what one
     /// push brings into four chunks per thread (at least 256 KiB each). Small values are for tests.
@@ -565,7 +568,7 @@ impl<'r> LineListReader<'r> {
         let as_of_day = self.options.as_of.and_then(|d| calendar.day_of_date(d));
         let threads = match self.options.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
+            n => n.min(MAX_THREADS),
         };
         let kelurahan = scope.len();
         self.parser = Some(Parser {

@@ -466,3 +466,11 @@ fn pieces_of_any_size_give_the_same_answer() {
         assert_eq!(reader.finish(), whole, "random pieces");
     }
 }
+
+#[test]
+fn age_and_sex_columns_are_optional() {
+    let text = "kelurahan,tanggal,status\n31.71.01.1001,2021-07-01,sembuh\n31.71.01.1002,2021-07-02,meninggal\n";
+    let a = aggregate(text.as_bytes(), &jakarta(), &gambir()).unwrap();
+    assert_eq!(a.rows(), 2);
+    assert_eq!(a.get("31.71.01.1002", d("2021-07-02")), Some(counts(0, 0, 0, 1)));
+}
