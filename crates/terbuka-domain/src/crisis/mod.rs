@@ -28,6 +28,7 @@ pub mod diff;
 pub mod formula;
 pub mod indicators;
 pub mod ingest;
+pub mod linelist;
 
 pub use aggregate::{population_up, roll_up, Aggregated, Reconciliation, Rollup};
 pub use definition::{Aggregate, Definition, DefinitionError, DefinitionErrors, Derived, Grain, Indicator, Measure, MeasureKind, Temporal, Text};
