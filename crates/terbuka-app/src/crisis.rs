@@ -1,28 +1,72 @@
-//! Use cases of the crisis information channel: datasets, uploads (ingest) and releases.
+//! Use cases of the crisis information channel: datasets, uploads (ingest), releases and
+//! populations.
 //!
 //! A dataset is a slug (`covid19`, `banjir`) and a definition (TOML, see
 //! `terbuka_domain::crisis::definition`). Each accepted upload becomes an immutable *release*:
 //! the upload is read (CSV/XLSX through `terbuka_files::table`, or a JSON array of objects),
 //! checked whole against the definition, the region hierarchy and the current release
-//! (`crisis::validate_rows_after`: every problem by line, column and reason, nothing saved if
+//! (`crisis::validate_rows_against`: every problem by line, column and reason, nothing saved if
 //! there is any), merged onto the current release (the upload replaces the values of the
-//! region, date and measure it contains; everything else carries over), diffed against it, and
-//! stored with its diff, its digest and its audit entry in one store call, which refuses if
+//! region, date and measure it contains; everything else carries over) and stored as its
+//! **change set** (`crisis::ChangeSet`: the diff plus the notes it sets or clears) with the
+//! digest of the resulting release and its audit entry, in one store call that refuses if
 //! another release was stored meanwhile.
 //!
-//! Who may create datasets and upload: an Admin or the PPID Utama (checked here, by role: the
-//! authorization table has no crisis action yet), or the command line (`actor = None`).
-//! Reading releases, diffs and observations is public (open data).
+//! A release's observations are the replay of the change sets up to it (`crisis::Snapshot`),
+//! checked against the release's stored digest: a mismatch is logged and is an internal error,
+//! never served. Each node keeps the latest replayed release of each dataset in memory
+//! ([`SnapshotCache`], keyed by release id and digest); it is only an optimisation: a node that
+//! finds a newer release in the database replays forward from what it holds, so several nodes on
+//! one PostgreSQL stay correct.
+//!
+//! Who may create datasets, upload and set populations: an Admin or the PPID Utama (checked
+//! here, by role: the authorization table has no crisis action yet), or the command line
+//! (`actor = None`). Reading releases, diffs, observations and populations is public (open data).
 
 use crate::error::{AppError, AppResult};
 use crate::service::{audit_entry, officer_label, App};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
 use terbuka_domain::authz::Actor;
-use terbuka_domain::crisis::{self, Change, Definition, Observation, RowProblem};
+use terbuka_domain::crisis::{self, Change, Definition, Observation, RowProblem, Snapshot};
 use terbuka_domain::Role;
-use terbuka_store::{NewCrisisDataset, NewCrisisRelease, ObservationFilter, StoreError, StoredCrisisDataset, StoredCrisisRelease};
+use terbuka_store::{NewCrisisDataset, NewCrisisPopulation, NewCrisisRelease, ObservationFilter, StoreError, StoredCrisisDataset, StoredCrisisRelease};
+
+/// The latest replayed release of each dataset on this node, by dataset id.
+#[derive(Default)]
+pub struct SnapshotCache(tokio::sync::Mutex<HashMap<i64, Cached>>);
+
+struct Cached {
+    release: i64,
+    seq: i64,
+    digest: String,
+    snapshot: Arc<Snapshot>,
+}
+
+/// A region's population, as the public and the indicators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PopulationRow {
+    pub region: String,
+    pub population: u64,
+    pub year: i32,
+    pub source: String,
+}
+
+/// The longest population upload, in data rows (Indonesia has about 84 000 villages).
+pub const MAX_POPULATION_ROWS: usize = 100_000;
+
+fn internal(msg: String) -> AppError {
+    tracing::error!("{msg}");
+    AppError::Internal(anyhow::anyhow!(msg))
+}
+
+/// Runs CPU-heavy work (replays, digests, large selections) off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(anyhow::anyhow!("crisis worker failed: {e}")))
+}
 
 /// The definitions shipped with Terbuka, by the slug their dataset gets.
 pub const SHIPPED: &[(&str, &str)] = &[("covid19", crisis::COVID19_DEFINITION), ("banjir", crisis::FLOODS_DEFINITION)];
@@ -37,7 +81,7 @@ pub enum IngestStage {
     Reading,
     /// Checking `rows` data rows against the definition and the current release.
     Validating { rows: usize },
-    /// Writing the release of `observations` values (the whole dataset) and `changes` changes.
+    /// Writing the release of `observations` values (the whole dataset) as its `changes` changes.
     Saving { observations: usize, changes: usize },
 }
 
@@ -258,19 +302,32 @@ impl App {
         progress(IngestStage::Validating { rows: rows.len() });
         let latest = self.store.crisis_releases(ds.id).await?.into_iter().next();
         let current = match &latest {
-            Some(r) => self.store.crisis_observations(r.id, &ObservationFilter::default()).await?,
-            None => Vec::new(),
+            Some(r) => self.replayed(r).await?,
+            None => Arc::new(Snapshot::default()),
         };
-        let upload = crisis::validate_rows_after(&def, crisis::levels_of(&self.regions), &header, &rows, &current).map_err(IngestError::Rows)?;
-        let next = crisis::merge(&current, &upload);
-        let changes = crisis::diff(&current, &next);
-        if changes.is_empty() {
+        let (regions, base) = (self.regions.clone(), current.clone());
+        let (upload, set) = blocking(move || {
+            let upload = crisis::validate_rows_against(&def, crisis::levels_of(&regions), &header, &rows, &base)?;
+            let set = base.upload_changes(&upload);
+            Ok::<_, Vec<RowProblem>>((upload.len(), set))
+        })
+        .await?
+        .map_err(IngestError::Rows)?;
+        if set.is_empty() {
             return Err(AppError::Rejected("err.crisis_unchanged").into());
         }
 
-        progress(IngestStage::Saving { observations: next.len(), changes: changes.len() });
-        let digest = crisis::release_digest(&next);
-        let summary = crisis::summarize(&changes);
+        let summary = set.summary();
+        let base = current.clone();
+        let set_for_apply = set.clone();
+        let (next, digest) = blocking(move || {
+            let next = base.apply(&set_for_apply).map_err(|e| format!("crisis upload does not apply to its own base: {e}"))?;
+            let digest = next.digest();
+            Ok::<_, String>((next, digest))
+        })
+        .await?
+        .map_err(internal)?;
+        progress(IngestStage::Saving { observations: next.len(), changes: set.len() });
         let audit = audit_entry(
             &actor_label(actor),
             "crisis.release",
@@ -278,7 +335,7 @@ impl App {
             serde_json::json!({
                 "file": filename.chars().take(120).collect::<String>(),
                 "digest": digest,
-                "uploaded": upload.len(),
+                "uploaded": upload,
                 "rows": next.len(),
                 "added": summary.added,
                 "changed": summary.changed,
@@ -291,22 +348,102 @@ impl App {
             at: now,
             actor: actor_label(actor),
             note: note.map(str::to_string),
-            digest,
+            digest: digest.clone(),
             definition_hash: ds.definition_hash.clone(),
-            observations: next,
-            changes,
+            rows: next.len() as i64,
+            changes: set,
         };
         let stored = self.store.insert_crisis_release(release, audit).await?;
+        {
+            let mut cache = self.crisis_cache.0.lock().await;
+            if cache.get(&ds.id).is_none_or(|c| c.seq < stored.seq) {
+                cache.insert(ds.id, Cached { release: stored.id, seq: stored.seq, digest, snapshot: Arc::new(next) });
+            }
+        }
         Ok(ReleaseSummary {
             dataset: ds.slug,
             seq: stored.seq,
-            uploaded: upload.len(),
+            uploaded: upload,
             rows: stored.rows,
             added: stored.added,
             changed: stored.changed,
             removed: stored.removed,
             digest: stored.digest,
         })
+    }
+
+    /// A release's values: from this node's cache, by replaying forward from it, or by replaying
+    /// every change set up to the release; checked against the stored digest.
+    async fn replayed(&self, release: &StoredCrisisRelease) -> AppResult<Arc<Snapshot>> {
+        let mut cache = self.crisis_cache.0.lock().await;
+        let (base, after) = match cache.get(&release.dataset) {
+            Some(c) if c.release == release.id && c.digest == release.digest => return Ok(c.snapshot.clone()),
+            Some(c) if c.seq < release.seq => (c.snapshot.clone(), c.seq),
+            _ => (Arc::new(Snapshot::default()), 0),
+        };
+        let sets = self.store.crisis_change_sets(release.dataset, after, release.seq).await?;
+        if sets.len() as i64 != release.seq - after {
+            return Err(internal(format!("crisis release {} of dataset {}: change sets {}..={} incomplete", release.seq, release.dataset, after + 1, release.seq)));
+        }
+        let expected = release.digest.clone();
+        let (dataset, seq) = (release.dataset, release.seq);
+        let snapshot = blocking(move || {
+            let mut snapshot = Arc::unwrap_or_clone(base);
+            for (r, set) in &sets {
+                snapshot = snapshot.apply(set).map_err(|e| format!("crisis release {} of dataset {dataset} does not replay: {e}", r.seq))?;
+            }
+            let digest = snapshot.digest();
+            if digest != expected {
+                return Err(format!("crisis release {seq} of dataset {dataset}: replayed digest {digest} differs from the stored {expected}"));
+            }
+            Ok(snapshot)
+        })
+        .await?
+        .map_err(internal)?;
+        let snapshot = Arc::new(snapshot);
+        if cache.get(&release.dataset).is_none_or(|c| c.seq <= release.seq) {
+            cache.insert(release.dataset, Cached { release: release.id, seq: release.seq, digest: release.digest.clone(), snapshot: snapshot.clone() });
+        }
+        Ok(snapshot)
+    }
+
+    /// A release (the latest when `seq` is `None`) and all its values, replayed and checked (see
+    /// the module documentation). Cheaper than [`App::crisis_observations`] for callers that
+    /// look values up: nothing is copied.
+    pub async fn crisis_snapshot(&self, slug: &str, seq: Option<i64>) -> AppResult<(StoredCrisisRelease, Arc<Snapshot>)> {
+        let release = self.crisis_release(slug, seq).await?;
+        let snapshot = self.replayed(&release).await?;
+        Ok((release, snapshot))
+    }
+
+    /// Every region's population, sorted by region code.
+    pub async fn crisis_populations(&self) -> AppResult<Vec<PopulationRow>> {
+        Ok(self
+            .store
+            .crisis_populations()
+            .await?
+            .into_iter()
+            .map(|p| PopulationRow { region: p.region, population: p.population.max(0) as u64, year: p.year, source: p.source })
+            .collect())
+    }
+
+    /// Replaces every region's population with a CSV/XLSX upload (columns `region`,
+    /// `population`, `year`, `source`), checked whole (`crisis::ingest::validate_populations`:
+    /// every problem by line and column, nothing saved if there is any). Admin or PPID Utama
+    /// only (or the command line). Returns how many regions were stored.
+    pub async fn set_crisis_populations(&self, actor: Option<&Actor>, filename: &str, bytes: &[u8], now: DateTime<Utc>) -> Result<usize, IngestError> {
+        may_manage(actor)?;
+        let table = terbuka_files::table::read_table_limited(filename, bytes, MAX_POPULATION_ROWS).map_err(|e| AppError::field("file", e.code()))?;
+        let rows = crisis::ingest::validate_populations(|code| self.regions.get(code).is_some(), &table.headers, &table.rows).map_err(IngestError::Rows)?;
+        let audit = audit_entry(
+            &actor_label(actor),
+            "crisis.populations",
+            "crisis:populations".to_string(),
+            serde_json::json!({ "file": filename.chars().take(120).collect::<String>(), "rows": rows.len() }),
+        );
+        let rows: Vec<NewCrisisPopulation> =
+            rows.into_iter().map(|p| NewCrisisPopulation { region: p.region, population: p.population as i64, year: p.year, source: p.source }).collect();
+        Ok(self.store.replace_crisis_populations(rows, now, audit).await?)
     }
 
     /// The releases of a dataset, newest first.
@@ -335,7 +472,9 @@ impl App {
     /// The observations of a release (the latest when `seq` is `None`) that match `filter`.
     pub async fn crisis_observations(&self, slug: &str, seq: Option<i64>, filter: &ObservationFilter) -> AppResult<(StoredCrisisRelease, Vec<Observation>)> {
         let release = self.crisis_release(slug, seq).await?;
-        let observations = self.store.crisis_observations(release.id, filter).await?;
+        let snapshot = self.replayed(&release).await?;
+        let filter = filter.clone();
+        let observations = blocking(move || snapshot.select(filter.region.as_deref(), filter.from, filter.until, &filter.measures)).await?;
         Ok((release, observations))
     }
 }

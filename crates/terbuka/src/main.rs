@@ -89,6 +89,10 @@ enum CrisisCommand {
     Releases { slug: String },
     /// What a release changed from the one before, one JSON object per line.
     Diff { slug: String, seq: i64 },
+    /// Replace every region's population (for per-100 000 indicators) with a CSV or XLSX file
+    /// with columns region, population, year, source (all or nothing; exit status 2 listing every
+    /// problem).
+    Populations { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -173,8 +177,8 @@ async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
     Ok(app)
 }
 
-/// Days of generated crisis data the demo publishes.
-const DEMO_CRISIS_DAYS: usize = 90;
+/// Days of generated crisis data the demo publishes (about two years).
+const DEMO_CRISIS_DAYS: usize = 730;
 
 async fn serve(app: Arc<App>) -> anyhow::Result<()> {
     open_search(&app).await?;
@@ -256,9 +260,10 @@ async fn main() -> anyhow::Result<()> {
             // The crisis channel's generated data (the last days of a simulated Covid-19 history
             // and a flood season). Published before serving: one upload is one write transaction,
             // which on SQLite would hold back every other write (sign-ins included) meanwhile.
+            let started = std::time::Instant::now();
             let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
             if made > 0 {
-                println!("Crisis channel: {made} demo releases published (generated data).");
+                println!("Crisis channel: {made} demo releases published (generated data) in {:.1} s.", started.elapsed().as_secs_f64());
             }
             println!("\nDemo officer logins (password for each):");
             for l in terbuka_app::demo::demo_logins() {
@@ -389,9 +394,21 @@ async fn set_active(app: &App, username: &str, active: bool) -> anyhow::Result<(
     Ok(())
 }
 
+/// Lists an upload's problems (Indonesian first, with their codes) and exits with status 2.
+fn exit_with_problems(app: &App, problems: &[terbuka_domain::crisis::RowProblem], file: &std::path::Path) -> ! {
+    use terbuka_domain::Lang;
+    let t = |key| app.i18n.t(Lang::Id, key);
+    eprintln!("{}", t("crisis.problems"));
+    for p in problems {
+        let column = if p.column.is_empty() { String::new() } else { format!(", {} {}", t("crisis.column"), p.column) };
+        eprintln!("  {} {}{column}: {} ({})", t("crisis.line"), p.line, t(p.code), p.code);
+    }
+    eprintln!("{} problem(s) in {}; nothing was saved.", problems.len(), file.display());
+    std::process::exit(2);
+}
+
 async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
     use terbuka_app::crisis::{IngestError, IngestStage};
-    use terbuka_domain::Lang;
     app.ensure_crisis_datasets(Utc::now()).await.map_err(|e| app_error(e, &app))?;
     match command {
         CrisisCommand::Ingest { slug, file, note, as_user } => {
@@ -427,16 +444,19 @@ async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
                     );
                     Ok(())
                 }
-                Err(IngestError::Rows(problems)) => {
-                    let t = |key| app.i18n.t(Lang::Id, key);
-                    eprintln!("{}", t("crisis.problems"));
-                    for p in &problems {
-                        let column = if p.column.is_empty() { String::new() } else { format!(", {} {}", t("crisis.column"), p.column) };
-                        eprintln!("  {} {}{column}: {} ({})", t("crisis.line"), p.line, t(p.code), p.code);
-                    }
-                    eprintln!("{} problem(s) in {}; nothing was saved.", problems.len(), file.display());
-                    std::process::exit(2);
+                Err(IngestError::Rows(problems)) => exit_with_problems(&app, &problems, &file),
+                Err(IngestError::App(e)) => Err(app_error(e, &app)),
+            }
+        }
+        CrisisCommand::Populations { file } => {
+            let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            match app.set_crisis_populations(None, &filename, &bytes, Utc::now()).await {
+                Ok(n) => {
+                    println!("Populations replaced: {n} regions.");
+                    Ok(())
                 }
+                Err(IngestError::Rows(problems)) => exit_with_problems(&app, &problems, &file),
                 Err(IngestError::App(e)) => Err(app_error(e, &app)),
             }
         }
