@@ -3,7 +3,8 @@
 //! release through the real upload path), one daily release on top, and the cold read (replay)
 //! of the latest release by a fresh `App` (empty cache), as on a node that just started.
 //!
-//! `cargo run --release -p terbuka-app --example crisis_bench [days]` (default 730 days).
+//! `cargo run --release -p terbuka-app --example crisis_bench [days]` (default 730 days); also
+//! times the demo's crisis seeding.
 
 use chrono::{Duration, Utc};
 use std::sync::Arc;
@@ -89,12 +90,24 @@ async fn d_release(a: &App) -> anyhow::Result<i64> {
 
 use terbuka_store::Store;
 
+/// The demo's crisis seeding (`terbuka demo` publishes it before serving).
+async fn demo(name: &str, store: TestStore, days: usize) -> anyhow::Result<()> {
+    let blobs = tempfile::tempdir()?;
+    let a = app(&store, blobs.path());
+    let t = Instant::now();
+    let made = terbuka_app::demo_crisis::seed(&a, Utc::now(), days).await?;
+    println!("{name}: demo_crisis::seed({days}) published {made} releases in {:.2} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let days: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(730);
     run("SQLite", terbuka_store::testing::sqlite().await, days).await?;
+    demo("SQLite", terbuka_store::testing::sqlite().await, days).await?;
     if std::env::var("TERBUKA_TEST_POSTGRES_URL").is_ok() {
         run("PostgreSQL", terbuka_store::testing::postgres().await, days).await?;
+        demo("PostgreSQL", terbuka_store::testing::postgres().await, days).await?;
     }
     Ok(())
 }

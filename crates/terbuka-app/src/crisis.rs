@@ -383,7 +383,13 @@ impl App {
         };
         let sets = self.store.crisis_change_sets(release.dataset, after, release.seq).await?;
         if sets.len() as i64 != release.seq - after {
-            return Err(internal(format!("crisis release {} of dataset {}: change sets {}..={} incomplete", release.seq, release.dataset, after + 1, release.seq)));
+            return Err(internal(format!(
+                "crisis release {} of dataset {}: change sets {}..={} incomplete",
+                release.seq,
+                release.dataset,
+                after + 1,
+                release.seq
+            )));
         }
         let expected = release.digest.clone();
         let (dataset, seq) = (release.dataset, release.seq);

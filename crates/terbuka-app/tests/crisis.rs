@@ -398,7 +398,17 @@ async fn a_release_that_does_not_replay_is_not_served() {
     };
     for app in [&e.app, &fresh] {
         assert!(matches!(app.crisis_observations("covid19", None, &ObservationFilter::default()).await, Err(AppError::Internal(_))));
-        let r = app.crisis_ingest(Some(&admin()), "covid19", "h.csv", b"region,date,confirmed\n31.71.01.1001,2021-07-05,200\n", None, t("2026-03-02T05:00:00Z"), &mut |_| {}).await;
+        let r = app
+            .crisis_ingest(
+                Some(&admin()),
+                "covid19",
+                "h.csv",
+                b"region,date,confirmed\n31.71.01.1001,2021-07-05,200\n",
+                None,
+                t("2026-03-02T05:00:00Z"),
+                &mut |_| {},
+            )
+            .await;
         assert!(matches!(r, Err(IngestError::App(AppError::Internal(_)))), "nothing is built on it: {r:?}");
     }
     // Release 1 is still served.
@@ -453,7 +463,11 @@ async fn populations_are_checked_whole_and_replaced() {
     );
     assert_eq!(got.iter().map(|p| p.region.as_str()).collect::<Vec<_>>(), ["31.71", GAMBIR, CIDENG]);
     // An XLSX upload replaces the whole table.
-    let xlsx = terbuka_files::table::write_xlsx("Penduduk", &["kode_wilayah", "penduduk", "tahun", "sumber"], &[vec![CIDENG.into(), "22000".into(), "2025".into(), "Dukcapil".into()]]);
+    let xlsx = terbuka_files::table::write_xlsx(
+        "Penduduk",
+        &["kode_wilayah", "penduduk", "tahun", "sumber"],
+        &[vec![CIDENG.into(), "22000".into(), "2025".into(), "Dukcapil".into()]],
+    );
     assert_eq!(e.app.set_crisis_populations(None, "p.xlsx", &xlsx, now).await.unwrap(), 1);
     assert_eq!(
         e.app.crisis_populations().await.unwrap(),

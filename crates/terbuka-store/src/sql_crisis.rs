@@ -300,7 +300,12 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn cri_replace_populations(&self, rows: Vec<NewCrisisPopulation>, at: chrono::DateTime<chrono::Utc>, audit: NewAuditEntry) -> Result<usize> {
+    pub(crate) async fn cri_replace_populations(
+        &self,
+        rows: Vec<NewCrisisPopulation>,
+        at: chrono::DateTime<chrono::Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM crisis_populations").execute(&mut *tx).await?;
         for chunk in rows.chunks(CHUNK) {
@@ -334,7 +339,8 @@ pub(crate) async fn convert_v5(tx: &mut Transaction<'_, Any>) -> Result<usize> {
     let mut converted = 0;
     for r in &releases {
         let (id, dataset, seq, digest): (i64, i64, i64, String) = (r.try_get("id")?, r.try_get("dataset_id")?, r.try_get("seq")?, r.try_get("digest")?);
-        let rows = sqlx::query("SELECT region, date, measure, value, note FROM crisis_observations WHERE release_id = $1").bind(id).fetch_all(&mut **tx).await?;
+        let rows =
+            sqlx::query("SELECT region, date, measure, value, note FROM crisis_observations WHERE release_id = $1").bind(id).fetch_all(&mut **tx).await?;
         let mut observations = rows
             .iter()
             .map(|o| {

@@ -35,6 +35,9 @@ enum Command {
         /// Seed only, do not start the server.
         #[arg(long)]
         no_serve: bool,
+        /// Days of generated crisis data (Covid-19 history) to publish on first run.
+        #[arg(long, default_value_t = DEMO_CRISIS_DAYS)]
+        crisis_days: usize,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -244,7 +247,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => serve(open(&config).await?).await,
-        Command::Demo { requests, no_serve } => {
+        Command::Demo { requests, no_serve, crisis_days } => {
             if config.database.url.is_empty() && cli.config.is_none() {
                 // The demo is always the embedded default.
                 config.data_dir = std::env::var("TERBUKA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("data"));
@@ -261,7 +264,7 @@ async fn main() -> anyhow::Result<()> {
             // and a flood season). Published before serving: one upload is one write transaction,
             // which on SQLite would hold back every other write (sign-ins included) meanwhile.
             let started = std::time::Instant::now();
-            let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
+            let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), crisis_days).await?;
             if made > 0 {
                 println!("Crisis channel: {made} demo releases published (generated data) in {:.1} s.", started.elapsed().as_secs_f64());
             }

@@ -827,7 +827,12 @@ mod tests {
         for r in 0..267 {
             for day in 0..100i64 {
                 for m in 0..13 {
-                    v.push(Observation::new(&format!("31.71.{r:02}.1001"), start + chrono::Duration::days(day), &format!("m{m:02}"), (day * (m + 1) + r) as f64));
+                    v.push(Observation::new(
+                        &format!("31.71.{r:02}.1001"),
+                        start + chrono::Duration::days(day),
+                        &format!("m{m:02}"),
+                        (day * (m + 1) + r) as f64,
+                    ));
                 }
             }
         }

@@ -13,8 +13,8 @@
 //! `1.234` means 1234 in Indonesian and 1.234 in English; a count written `1.234` is refused as
 //! not whole rather than guessed.
 
-use super::definition::{Definition, Grain, MeasureKind, Temporal};
 use super::codec::Snapshot;
+use super::definition::{Definition, Grain, MeasureKind, Temporal};
 use super::Observation;
 use crate::region::{RegionLevel, Regions};
 use chrono::{Datelike, NaiveDate, Weekday};

@@ -289,8 +289,12 @@ fn populations(csv: &str) -> Result<Vec<Population>, Vec<RowProblem>> {
 
 #[test]
 fn populations_are_checked_whole() {
-    let good = populations("kode_wilayah,penduduk,tahun,sumber\n31.71.01.1002,21000,2024,BPS\n31.71.01.1001,15000,2023,Dukcapil DKI\n31.71,900000,2024,BPS\n").unwrap();
-    assert_eq!(good.iter().map(|p| (p.region.as_str(), p.population, p.year)).collect::<Vec<_>>(), [("31.71", 900000, 2024), ("31.71.01.1001", 15000, 2023), ("31.71.01.1002", 21000, 2024)]);
+    let good = populations("kode_wilayah,penduduk,tahun,sumber\n31.71.01.1002,21000,2024,BPS\n31.71.01.1001,15000,2023,Dukcapil DKI\n31.71,900000,2024,BPS\n")
+        .unwrap();
+    assert_eq!(
+        good.iter().map(|p| (p.region.as_str(), p.population, p.year)).collect::<Vec<_>>(),
+        [("31.71", 900000, 2024), ("31.71.01.1001", 15000, 2023), ("31.71.01.1002", 21000, 2024)]
+    );
     assert_eq!(good[1].source, "Dukcapil DKI");
     let bad = populations(
         "region,population,year,source\n\
