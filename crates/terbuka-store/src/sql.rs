@@ -289,7 +289,7 @@ impl SqlStore {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_unlock(7346091)").execute(&mut *conn).await?;
         }
-        Ok(result?)
+        result
     }
 
     /// Starts a writing transaction and takes the chain lock (see the module docs).

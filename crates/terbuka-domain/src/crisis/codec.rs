@@ -96,10 +96,13 @@ pub struct ChangeSet {
     notes: Vec<(Key, Option<String>)>,
 }
 
+/// A change by text: region, date, measure, kind, old and new value.
+type TextRow<'a> = (&'a str, NaiveDate, &'a str, ChangeKind, Option<f64>, Option<f64>);
+
 /// Collects changes by text and interns them into a [`ChangeSet`].
 #[derive(Default)]
 struct Builder<'a> {
-    rows: Vec<(&'a str, NaiveDate, &'a str, ChangeKind, Option<f64>, Option<f64>)>,
+    rows: Vec<TextRow<'a>>,
     notes: Vec<(&'a str, NaiveDate, &'a str, Option<String>)>,
 }
 
