@@ -1,28 +1,70 @@
-//! Use cases of the crisis information channel: datasets, uploads (ingest) and releases.
+//! Use cases of the crisis information channel: datasets, uploads (ingest), releases and
+//! populations.
 //!
 //! A dataset is a slug (`covid19`, `banjir`) and a definition (TOML, see
 //! `terbuka_domain::crisis::definition`). Each accepted upload becomes an immutable *release*:
 //! the upload is read (CSV/XLSX through `terbuka_files::table`, or a JSON array of objects),
 //! checked whole against the definition, the region hierarchy and the current release
-//! (`crisis::validate_rows_after`: every problem by line, column and reason, nothing saved if
+//! (`crisis::validate_rows_against`: every problem by line, column and reason, nothing saved if
 //! there is any), merged onto the current release (the upload replaces the values of the
-//! region, date and measure it contains; everything else carries over), diffed against it, and
-//! stored with its diff, its digest and its audit entry in one store call, which refuses if
+//! region, date and measure it contains; everything else carries over) and stored as its
+//! **change set** (`crisis::ChangeSet`: the diff plus the notes it sets or clears) with the
+//! digest of the resulting release and its audit entry, in one store call that refuses if
 //! another release was stored meanwhile.
 //!
-//! Who may create datasets and upload: an Admin or the PPID Utama (checked here, by role: the
-//! authorization table has no crisis action yet), or the command line (`actor = None`).
-//! Reading releases, diffs and observations is public (open data).
+//! A release's observations are the replay of the change sets up to it (`crisis::Snapshot`),
+//! checked against the release's stored digest: a mismatch is logged and is an internal error,
+//! never served. Each node keeps the latest replayed release of each dataset in memory
+//! ([`SnapshotCache`], keyed by release id and digest); it is only an optimisation: a node that
+//! finds a newer release in the database replays forward from what it holds, so several nodes on
+//! one PostgreSQL stay correct.
+//!
+//! Who may create datasets, upload and set populations: whoever the authorization table allows
+//! `Action::ManageCrisisData` (an Admin or the PPID Utama), or the command line (`actor = None`). Reading releases, diffs, observations and populations is public (open data).
 
 use crate::error::{AppError, AppResult};
 use crate::service::{audit_entry, officer_label, App};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
 use terbuka_domain::authz::Actor;
-use terbuka_domain::crisis::{self, Change, Definition, Observation, RowProblem};
-use terbuka_domain::Role;
-use terbuka_store::{NewCrisisDataset, NewCrisisRelease, ObservationFilter, StoreError, StoredCrisisDataset, StoredCrisisRelease};
+use terbuka_domain::crisis::{self, Change, Definition, Observation, RowProblem, Snapshot};
+use terbuka_store::{NewCrisisDataset, NewCrisisPopulation, NewCrisisRelease, ObservationFilter, StoreError, StoredCrisisDataset, StoredCrisisRelease};
+
+/// The latest replayed release of each dataset on this node, by dataset id.
+#[derive(Default)]
+pub struct SnapshotCache(tokio::sync::Mutex<HashMap<i64, Cached>>);
+
+struct Cached {
+    release: i64,
+    seq: i64,
+    digest: String,
+    snapshot: Arc<Snapshot>,
+}
+
+/// A region's population, as the public and the indicators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PopulationRow {
+    pub region: String,
+    pub population: u64,
+    pub year: i32,
+    pub source: String,
+}
+
+/// The longest population upload, in data rows (Indonesia has about 84 000 villages).
+pub const MAX_POPULATION_ROWS: usize = 100_000;
+
+fn internal(msg: String) -> AppError {
+    tracing::error!("{msg}");
+    AppError::Internal(anyhow::anyhow!(msg))
+}
+
+/// Runs CPU-heavy work (replays, digests, large selections) off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(anyhow::anyhow!("crisis worker failed: {e}")))
+}
 
 /// The definitions shipped with Terbuka, by the slug their dataset gets.
 pub const SHIPPED: &[(&str, &str)] = &[("covid19", crisis::COVID19_DEFINITION), ("banjir", crisis::FLOODS_DEFINITION)];
@@ -37,7 +79,7 @@ pub enum IngestStage {
     Reading,
     /// Checking `rows` data rows against the definition and the current release.
     Validating { rows: usize },
-    /// Writing the release of `observations` values (the whole dataset) and `changes` changes.
+    /// Writing the release of `observations` values (the whole dataset) as its `changes` changes.
     Saving { observations: usize, changes: usize },
 }
 
@@ -105,9 +147,24 @@ pub fn definition_hash(text: &str) -> String {
 fn may_manage(actor: Option<&Actor>) -> AppResult<()> {
     match actor {
         None => Ok(()),
-        Some(a) if matches!(a.role, Role::Admin | Role::PpidUtama) => Ok(()),
+        Some(a) if terbuka_domain::authz::can(a, terbuka_domain::authz::Action::ManageCrisisData, None) => Ok(()),
         Some(_) => Err(AppError::Forbidden),
     }
+}
+
+/// A release note, trimmed (`None` when empty): at most [`MAX_RELEASE_NOTE`] characters, no
+/// control characters but line breaks and tabs.
+fn checked_note(note: Option<&str>) -> AppResult<Option<&str>> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = note {
+        if n.chars().count() > MAX_RELEASE_NOTE {
+            return Err(AppError::field("note", "err.too_long"));
+        }
+        if n.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            return Err(AppError::field("note", "err.control_chars"));
+        }
+    }
+    Ok(note)
 }
 
 fn actor_label(actor: Option<&Actor>) -> String {
@@ -237,15 +294,7 @@ impl App {
     ) -> Result<ReleaseSummary, IngestError> {
         may_manage(actor)?;
         let (ds, def) = self.crisis_dataset(slug).await?;
-        let note = note.map(str::trim).filter(|n| !n.is_empty());
-        if let Some(n) = note {
-            if n.chars().count() > MAX_RELEASE_NOTE {
-                return Err(AppError::field("note", "err.too_long").into());
-            }
-            if n.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                return Err(AppError::field("note", "err.control_chars").into());
-            }
-        }
+        let note = checked_note(note)?;
 
         progress(IngestStage::Reading);
         let (header, rows) = if is_json(filename, bytes) {
@@ -254,23 +303,127 @@ impl App {
             let table = terbuka_files::table::read_table_limited(filename, bytes, MAX_UPLOAD_ROWS).map_err(|e| AppError::field("file", e.code()))?;
             (table.headers, table.rows)
         };
+        self.ingest_table(actor, ds, def, filename, header, rows, note, now, progress).await
+    }
 
+    /// Turns a case line list (one row per case, see `terbuka_domain::crisis::linelist`) into
+    /// the dataset's kelurahan × day figures and stores them as the next release, like an
+    /// upload of those figures. The line list itself — ages, sexes, one row per person — is
+    /// never stored or logged: only the counts leave this function. The dataset must have the
+    /// `confirmed`, `recovered` and `deaths` measures (the Covid-19 definition has). `as_of` is
+    /// the export date (rows after it are refused; the series run to it). Problems of the file
+    /// come by line; problems of the counted figures against the current release (a running
+    /// total lower than an earlier release's for that day) come with line 0 and the kelurahan,
+    /// date and measure as their column.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn crisis_ingest_linelist(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+        note: Option<&str>,
+        as_of: Option<chrono::NaiveDate>,
+        now: DateTime<Utc>,
+        progress: &mut (dyn FnMut(IngestStage) + Send),
+    ) -> Result<ReleaseSummary, IngestError> {
+        may_manage(actor)?;
+        let (ds, def) = self.crisis_dataset(slug).await?;
+        let note = checked_note(note)?;
+        if ["confirmed", "recovered", "deaths"].iter().any(|m| def.measure(m).is_none()) {
+            return Err(AppError::Rejected("err.crisis_linelist_dataset").into());
+        }
+        progress(IngestStage::Reading);
+        let regions = self.regions.clone();
+        let aggregated = blocking(move || {
+            let options = crisis::linelist::Options { as_of, ..Default::default() };
+            crisis::linelist::aggregate(&bytes, &regions, &options).map(|a| a.to_observations())
+        })
+        .await?;
+        let observations = aggregated.map_err(|e| {
+            IngestError::Rows(
+                e.problems
+                    .into_iter()
+                    .map(|p| RowProblem { line: usize::try_from(p.line).unwrap_or(usize::MAX), column: p.column.to_string(), code: p.code })
+                    .collect(),
+            )
+        })?;
+        // The counts as an upload of the dataset: a row per kelurahan and day.
+        let measures: Vec<String> = ["confirmed", "recovered", "deaths", "in_treatment", "self_isolation"]
+            .iter()
+            .filter(|m| def.measure(m).is_some() && observations.iter().any(|o| o.measure == **m))
+            .map(|m| m.to_string())
+            .collect();
+        let mut table: std::collections::BTreeMap<(String, chrono::NaiveDate), Vec<String>> = std::collections::BTreeMap::new();
+        for o in observations {
+            if let Some(i) = measures.iter().position(|m| *m == o.measure) {
+                table.entry((o.region, o.date)).or_insert_with(|| vec![String::new(); measures.len()])[i] = format!("{}", o.value);
+            }
+        }
+        let header: Vec<String> = ["region".to_string(), "date".to_string()].into_iter().chain(measures.iter().cloned()).collect();
+        let keys: Vec<String> = table.keys().map(|(region, date)| format!("{region} {date}")).collect();
+        let rows: Vec<Vec<String>> = table.into_iter().map(|((region, date), cells)| [region, date.to_string()].into_iter().chain(cells).collect()).collect();
+        // A problem of the counted figures (a cumulative total below what an earlier release
+        // says, say) has no line in the file: it is named by kelurahan, date and measure, line 0.
+        self.ingest_table(actor, ds, def, filename, header, rows, note, now, progress).await.map_err(|e| match e {
+            IngestError::Rows(problems) => IngestError::Rows(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        let at = p.line.checked_sub(2).and_then(|i| keys.get(i)).map(String::as_str).unwrap_or("");
+                        RowProblem { line: 0, column: format!("{at} {}", p.column).trim().to_string(), code: p.code }
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
+
+    /// Checks a table of the dataset's columns against the current release and stores the next
+    /// release (the part of an upload after reading the file).
+    #[allow(clippy::too_many_arguments)]
+    async fn ingest_table(
+        &self,
+        actor: Option<&Actor>,
+        ds: StoredCrisisDataset,
+        def: Definition,
+        filename: &str,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+        progress: &mut (dyn FnMut(IngestStage) + Send),
+    ) -> Result<ReleaseSummary, IngestError> {
+        let slug = ds.slug.clone();
         progress(IngestStage::Validating { rows: rows.len() });
         let latest = self.store.crisis_releases(ds.id).await?.into_iter().next();
         let current = match &latest {
-            Some(r) => self.store.crisis_observations(r.id, &ObservationFilter::default()).await?,
-            None => Vec::new(),
+            Some(r) => self.replayed(r).await?,
+            None => Arc::new(Snapshot::default()),
         };
-        let upload = crisis::validate_rows_after(&def, crisis::levels_of(&self.regions), &header, &rows, &current).map_err(IngestError::Rows)?;
-        let next = crisis::merge(&current, &upload);
-        let changes = crisis::diff(&current, &next);
-        if changes.is_empty() {
+        let (regions, base) = (self.regions.clone(), current.clone());
+        let (upload, set) = blocking(move || {
+            let upload = crisis::validate_rows_against(&def, crisis::levels_of(&regions), &header, &rows, &base)?;
+            let set = base.upload_changes(&upload);
+            Ok::<_, Vec<RowProblem>>((upload.len(), set))
+        })
+        .await?
+        .map_err(IngestError::Rows)?;
+        if set.is_empty() {
             return Err(AppError::Rejected("err.crisis_unchanged").into());
         }
 
-        progress(IngestStage::Saving { observations: next.len(), changes: changes.len() });
-        let digest = crisis::release_digest(&next);
-        let summary = crisis::summarize(&changes);
+        let summary = set.summary();
+        let base = current.clone();
+        let set_for_apply = set.clone();
+        let (next, digest) = blocking(move || {
+            let next = base.apply(&set_for_apply).map_err(|e| format!("crisis upload does not apply to its own base: {e}"))?;
+            let digest = next.digest();
+            Ok::<_, String>((next, digest))
+        })
+        .await?
+        .map_err(internal)?;
+        progress(IngestStage::Saving { observations: next.len(), changes: set.len() });
         let audit = audit_entry(
             &actor_label(actor),
             "crisis.release",
@@ -278,7 +431,7 @@ impl App {
             serde_json::json!({
                 "file": filename.chars().take(120).collect::<String>(),
                 "digest": digest,
-                "uploaded": upload.len(),
+                "uploaded": upload,
                 "rows": next.len(),
                 "added": summary.added,
                 "changed": summary.changed,
@@ -291,22 +444,108 @@ impl App {
             at: now,
             actor: actor_label(actor),
             note: note.map(str::to_string),
-            digest,
+            digest: digest.clone(),
             definition_hash: ds.definition_hash.clone(),
-            observations: next,
-            changes,
+            rows: next.len() as i64,
+            changes: set,
         };
         let stored = self.store.insert_crisis_release(release, audit).await?;
+        {
+            let mut cache = self.crisis_cache.0.lock().await;
+            if cache.get(&ds.id).is_none_or(|c| c.seq < stored.seq) {
+                cache.insert(ds.id, Cached { release: stored.id, seq: stored.seq, digest, snapshot: Arc::new(next) });
+            }
+        }
         Ok(ReleaseSummary {
             dataset: ds.slug,
             seq: stored.seq,
-            uploaded: upload.len(),
+            uploaded: upload,
             rows: stored.rows,
             added: stored.added,
             changed: stored.changed,
             removed: stored.removed,
             digest: stored.digest,
         })
+    }
+
+    /// A release's values: from this node's cache, by replaying forward from it, or by replaying
+    /// every change set up to the release; checked against the stored digest.
+    async fn replayed(&self, release: &StoredCrisisRelease) -> AppResult<Arc<Snapshot>> {
+        let mut cache = self.crisis_cache.0.lock().await;
+        let (base, after) = match cache.get(&release.dataset) {
+            Some(c) if c.release == release.id && c.digest == release.digest => return Ok(c.snapshot.clone()),
+            Some(c) if c.seq < release.seq => (c.snapshot.clone(), c.seq),
+            _ => (Arc::new(Snapshot::default()), 0),
+        };
+        let sets = self.store.crisis_change_sets(release.dataset, after, release.seq).await?;
+        if sets.len() as i64 != release.seq - after {
+            return Err(internal(format!(
+                "crisis release {} of dataset {}: change sets {}..={} incomplete",
+                release.seq,
+                release.dataset,
+                after + 1,
+                release.seq
+            )));
+        }
+        let expected = release.digest.clone();
+        let (dataset, seq) = (release.dataset, release.seq);
+        let snapshot = blocking(move || {
+            let mut snapshot = Arc::unwrap_or_clone(base);
+            for (r, set) in &sets {
+                snapshot = snapshot.apply(set).map_err(|e| format!("crisis release {} of dataset {dataset} does not replay: {e}", r.seq))?;
+            }
+            let digest = snapshot.digest();
+            if digest != expected {
+                return Err(format!("crisis release {seq} of dataset {dataset}: replayed digest {digest} differs from the stored {expected}"));
+            }
+            Ok(snapshot)
+        })
+        .await?
+        .map_err(internal)?;
+        let snapshot = Arc::new(snapshot);
+        if cache.get(&release.dataset).is_none_or(|c| c.seq <= release.seq) {
+            cache.insert(release.dataset, Cached { release: release.id, seq: release.seq, digest: release.digest.clone(), snapshot: snapshot.clone() });
+        }
+        Ok(snapshot)
+    }
+
+    /// A release (the latest when `seq` is `None`) and all its values, replayed and checked (see
+    /// the module documentation). Cheaper than [`App::crisis_observations`] for callers that
+    /// look values up: nothing is copied.
+    pub async fn crisis_snapshot(&self, slug: &str, seq: Option<i64>) -> AppResult<(StoredCrisisRelease, Arc<Snapshot>)> {
+        let release = self.crisis_release(slug, seq).await?;
+        let snapshot = self.replayed(&release).await?;
+        Ok((release, snapshot))
+    }
+
+    /// Every region's population, sorted by region code.
+    pub async fn crisis_populations(&self) -> AppResult<Vec<PopulationRow>> {
+        Ok(self
+            .store
+            .crisis_populations()
+            .await?
+            .into_iter()
+            .map(|p| PopulationRow { region: p.region, population: p.population.max(0) as u64, year: p.year, source: p.source })
+            .collect())
+    }
+
+    /// Replaces every region's population with a CSV/XLSX upload (columns `region`,
+    /// `population`, `year`, `source`), checked whole (`crisis::ingest::validate_populations`:
+    /// every problem by line and column, nothing saved if there is any). Admin or PPID Utama
+    /// only (or the command line). Returns how many regions were stored.
+    pub async fn set_crisis_populations(&self, actor: Option<&Actor>, filename: &str, bytes: &[u8], now: DateTime<Utc>) -> Result<usize, IngestError> {
+        may_manage(actor)?;
+        let table = terbuka_files::table::read_table_limited(filename, bytes, MAX_POPULATION_ROWS).map_err(|e| AppError::field("file", e.code()))?;
+        let rows = crisis::ingest::validate_populations(|code| self.regions.get(code).is_some(), &table.headers, &table.rows).map_err(IngestError::Rows)?;
+        let audit = audit_entry(
+            &actor_label(actor),
+            "crisis.populations",
+            "crisis:populations".to_string(),
+            serde_json::json!({ "file": filename.chars().take(120).collect::<String>(), "rows": rows.len() }),
+        );
+        let rows: Vec<NewCrisisPopulation> =
+            rows.into_iter().map(|p| NewCrisisPopulation { region: p.region, population: p.population as i64, year: p.year, source: p.source }).collect();
+        Ok(self.store.replace_crisis_populations(rows, now, audit).await?)
     }
 
     /// The releases of a dataset, newest first.
@@ -335,7 +574,9 @@ impl App {
     /// The observations of a release (the latest when `seq` is `None`) that match `filter`.
     pub async fn crisis_observations(&self, slug: &str, seq: Option<i64>, filter: &ObservationFilter) -> AppResult<(StoredCrisisRelease, Vec<Observation>)> {
         let release = self.crisis_release(slug, seq).await?;
-        let observations = self.store.crisis_observations(release.id, filter).await?;
+        let snapshot = self.replayed(&release).await?;
+        let filter = filter.clone();
+        let observations = blocking(move || snapshot.select(filter.region.as_deref(), filter.from, filter.until, &filter.measures)).await?;
         Ok((release, observations))
     }
 }

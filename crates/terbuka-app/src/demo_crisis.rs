@@ -1,5 +1,5 @@
-//! Generated demo data for the crisis channel: about two years of daily Covid-19 figures and a
-//! flood season for every kelurahan, reproducible from a seed and internally consistent (every
+//! Generated demo data for the crisis channel: about two years of daily Covid-19 figures, a
+//! flood season and a population for every kelurahan, reproducible from a seed and internally consistent (every
 //! cumulative series only grows, recovered + deaths never exceed confirmed, tests cover the
 //! people tested, later vaccine doses never exceed earlier ones). The shape follows Jakarta's
 //! three waves (early 2021, the Delta wave of mid-2021, Omicron early 2022) but the numbers are
@@ -9,7 +9,7 @@
 //! row per kelurahan and day), so the demo goes through the same validation as a real upload.
 
 use crate::service::App;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
@@ -180,34 +180,107 @@ pub fn flood_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -
 /// The release note of generated data; pages that find "dibangkitkan"/"generated" in a note say
 /// the data is generated.
 pub const NOTE: &str = "Data contoh yang dibangkitkan untuk demo, bukan data resmi (generated demo data, not official figures).";
+/// The source of the generated populations (visibly not real).
+pub const POPULATION_SOURCE: &str = "Data contoh (dibangkitkan) / generated sample";
 /// Covid-19 history length the generator simulates; the demo publishes its last `days`.
 const HISTORY_DAYS: usize = 760;
+/// Daily releases after the back-fill (the last of them corrects the one before).
+const DAILY_RELEASES: usize = 5;
+/// The longest flood season the demo publishes, in days.
+const FLOOD_DAYS: usize = 150;
+/// The kelurahan whose figures the demo's correction release revises (Gambir) and by how much.
+const CORRECTED: &str = "31.71.01.1001";
+const DOUBLE_COUNTED: u64 = 12;
+/// The note of the corrected row.
+pub const CORRECTION_NOTE: &str = "Koreksi: 12 kasus ganda dihapus (correction: 12 duplicate cases removed)";
 
-/// Publishes generated data as the first release of each shipped dataset that has none: the last
-/// `days` days of a simulated two-year Covid-19 history (so the numbers are already cumulative, as
-/// on a channel that starts mid-epidemic) and the last 60 days of a flood season. Goes through
-/// the real upload path. Returns how many releases it made (0 when the data is already there).
+/// When a release of data up to `last` is published: 09:00 WIB the day after, but never after `now`.
+fn published(last: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    let at = (last + Duration::days(1)).and_hms_opt(2, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+    at.min(now)
+}
+
+/// The generated population of every kelurahan as an upload (columns region, population, year,
+/// source), marked as generated.
+pub fn population_csv(regions: &Regions, seed: u64, year: i32) -> Vec<u8> {
+    let rows: Vec<Vec<String>> =
+        populations(regions, seed).into_iter().map(|(code, p)| vec![code, p.to_string(), year.to_string(), POPULATION_SOURCE.to_string()]).collect();
+    terbuka_files::table::write_csv(&["region", "population", "year", "source"], &rows)
+}
+
+/// Publishes generated data for each shipped dataset that has no release yet, through the real
+/// upload path, and the generated populations if there are none:
+///
+/// - Covid-19: the last `days` days of a simulated two-year history up to yesterday (WIB), as a
+///   back-fill release up to six days ago, then one release a day. The fourth daily release
+///   double-counts 12 cases in Gambir; the fifth corrects that day (a cumulative value revised,
+///   with a correction note), so the public correction log shows a real correction.
+/// - Floods: the last `min(days, 150)` days of a rainy season, one release.
+///
+/// Returns how many releases it made (0 when the data is already there).
 pub async fn seed(app: &App, now: DateTime<Utc>, days: usize) -> anyhow::Result<usize> {
     app.ensure_crisis_datasets(now).await.map_err(|e| anyhow::anyhow!("crisis datasets: {e}"))?;
     let today = wib_date(now);
     let mut made = 0;
-    let upload = |slug: &'static str, header: Vec<String>, rows: Vec<Vec<String>>| async move {
+    let upload = |slug: &'static str, header: Vec<String>, rows: Vec<Vec<String>>, note: String, at: DateTime<Utc>| async move {
         let headers: Vec<&str> = header.iter().map(String::as_str).collect();
         let csv = terbuka_files::table::write_csv(&headers, &rows);
-        app.crisis_ingest(None, slug, &format!("{slug}-demo.csv"), &csv, Some(NOTE), now, &mut |_| {}).await.map_err(|e| anyhow::anyhow!("demo {slug}: {e:?}"))
+        app.crisis_ingest(None, slug, &format!("{slug}-demo.csv"), &csv, Some(&note), at, &mut |_| {}).await.map_err(|e| anyhow::anyhow!("demo {slug}: {e:?}"))
     };
+    if app.crisis_populations().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+        let csv = population_csv(&app.regions, 2020, today.year());
+        app.set_crisis_populations(None, "populasi-demo.csv", &csv, now).await.map_err(|e| anyhow::anyhow!("demo populations: {e:?}"))?;
+    }
     if app.crisis_releases("covid19").await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
         let days = days.clamp(1, HISTORY_DAYS);
+        let dailies = DAILY_RELEASES.min(days - 1);
         let start = today - Duration::days(HISTORY_DAYS as i64);
         let (header, rows) = covid_rows(&app.regions, start, HISTORY_DAYS, 2020);
-        // Keep each kelurahan's last `days` days (rows are grouped by kelurahan, in date order).
-        let rows: Vec<Vec<String>> = rows.chunks(HISTORY_DAYS).flat_map(|k| k[HISTORY_DAYS - days..].to_vec()).collect();
-        upload("covid19", header, rows).await?;
+        let date_of = |i: usize| start + Duration::days(i as i64);
+        // Rows are grouped by kelurahan, in date order: day `i` of each is `k[i]`.
+        let span = |from: usize, to: usize| -> Vec<Vec<String>> { rows.chunks(HISTORY_DAYS).flat_map(|k| k[from..to].to_vec()).collect() };
+        let first = HISTORY_DAYS - days;
+        let backfill_end = HISTORY_DAYS - dailies;
+        upload("covid19", header.clone(), span(first, backfill_end), NOTE.to_string(), published(date_of(backfill_end - 1), now)).await?;
         made += 1;
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
+        let (confirmed, isolation) = (col("confirmed"), col("self_isolation"));
+        let bump = |row: &mut Vec<String>| {
+            for c in [confirmed, isolation] {
+                let v: u64 = row[c].parse().unwrap_or(0);
+                row[c] = (v + DOUBLE_COUNTED).to_string();
+            }
+        };
+        for k in 0..dailies {
+            let day = backfill_end + k;
+            let mut rows = span(day, day + 1);
+            let mut header = header.clone();
+            let mut note = format!("Pembaruan harian {} (daily update). {NOTE}", date_of(day));
+            if dailies >= 2 && k == dailies - 2 {
+                // A double count slips in…
+                if let Some(r) = rows.iter_mut().find(|r| r[0] == CORRECTED) {
+                    bump(r);
+                }
+            }
+            if dailies >= 2 && k == dailies - 1 {
+                // …and is corrected the next day: the previous day's row again, with a note.
+                header.push("note".into());
+                rows.iter_mut().for_each(|r| r.push(String::new()));
+                let mut fixed = span(day - 1, day).into_iter().find(|r| r[0] == CORRECTED).unwrap_or_default();
+                if !fixed.is_empty() {
+                    fixed.push(CORRECTION_NOTE.to_string());
+                    rows.push(fixed);
+                }
+                note = format!("Pembaruan harian {} dengan koreksi data {} Gambir (daily update with a correction). {NOTE}", date_of(day), date_of(day - 1));
+            }
+            upload("covid19", header, rows, note, published(date_of(day), now)).await?;
+            made += 1;
+        }
     }
     if app.crisis_releases("banjir").await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
-        let (header, rows) = flood_rows(&app.regions, today - Duration::days(60), 60, 2020);
-        upload("banjir", header, rows).await?;
+        let n = days.clamp(1, FLOOD_DAYS);
+        let (header, rows) = flood_rows(&app.regions, today - Duration::days(n as i64), n, 2020);
+        upload("banjir", header, rows, NOTE.to_string(), published(today - Duration::days(1), now)).await?;
         made += 1;
     }
     Ok(made)

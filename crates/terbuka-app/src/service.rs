@@ -145,6 +145,8 @@ pub struct App {
     pub(crate) pledge_limiter: LoginLimiter,
     /// The administrative regions (bundled DKI Jakarta unless configured).
     pub regions: Arc<terbuka_domain::region::Regions>,
+    /// The latest replayed release of each crisis dataset (see `crisis.rs`).
+    pub(crate) crisis_cache: crate::crisis::SnapshotCache,
 }
 
 /// How long a node trusts its cached calendar before reading it again (other nodes may edit it).
@@ -224,6 +226,7 @@ impl App {
             limiter: LoginLimiter::default(),
             pledge_limiter: LoginLimiter::default(),
             regions: Arc::new(crate::kolaborasi::load_regions(&config_regions).unwrap_or_else(|e| panic!("cannot read the regions file: {e}"))),
+            crisis_cache: Default::default(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! The crisis channel's use cases end to end through `App`: a malformed upload changes nothing
 //! and names every problem, a correction release produces the right diff while everything else
 //! carries over, a cumulative decrease needs a note, a JSON upload equals the same CSV, and only
-//! an Admin or the PPID Utama may upload.
+//! an Admin or the PPID Utama may upload. Releases are stored as change sets: several app nodes
+//! on one database read each other's releases (each replays forward from its cache), a release
+//! that does not replay to its digest is never served, and populations are replaced whole.
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -257,8 +259,17 @@ async fn only_admin_and_ppid_utama_upload_and_create_datasets() {
 #[test]
 fn every_problem_code_has_a_message_in_both_languages() {
     let c = terbuka_app::i18n::Catalogs::load();
-    let extra = ["err.crisis_json", "err.crisis_json_empty", "err.crisis_unchanged", "err.crisis_slug", "err.crisis_slug_taken", "err.crisis_definition"];
-    for code in PROBLEM_CODES.iter().chain(extra.iter()) {
+    let extra = [
+        "err.crisis_json",
+        "err.crisis_json_empty",
+        "err.crisis_unchanged",
+        "err.crisis_slug",
+        "err.crisis_slug_taken",
+        "err.crisis_definition",
+        "err.crisis_linelist_dataset",
+    ];
+    let codes = PROBLEM_CODES.iter().chain(terbuka_domain::crisis::ingest::POPULATION_PROBLEM_CODES).chain(terbuka_domain::crisis::linelist::PROBLEM_CODES);
+    for code in codes.chain(extra.iter()) {
         assert!(c.has(Lang::Id, code) && c.has(Lang::En, code), "{code} has no message");
     }
 }
@@ -283,24 +294,269 @@ async fn a_long_back_fill_of_generated_data_is_one_release() {
     assert_eq!(obs.len(), 267 * 40 * 13);
 }
 
-/// The demo's crisis data: one release per shipped dataset, marked as generated, published
-/// through the real upload path, and not again on a second run.
+/// The demo's crisis data: a back-fill and daily releases (the last one a correction) of
+/// Covid-19, one flood release and the populations, all marked as generated, published through
+/// the real upload path, and not again on a second run.
 #[tokio::test]
 async fn the_demo_publishes_generated_releases_once() {
     let e = env().await;
     let now = t("2026-03-02T03:00:00Z");
-    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 5).await.unwrap(), 2);
-    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 5).await.unwrap(), 0, "a second run publishes nothing");
-    for slug in ["covid19", "banjir"] {
+    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 10).await.unwrap(), 7);
+    assert_eq!(terbuka_app::demo_crisis::seed(&e.app, now, 10).await.unwrap(), 0, "a second run publishes nothing");
+    for (slug, n) in [("covid19", 6), ("banjir", 1)] {
         let releases = e.app.crisis_releases(slug).await.unwrap();
-        assert_eq!(releases.len(), 1, "{slug}");
-        assert!(releases[0].note.as_deref().unwrap_or_default().contains("dibangkitkan"), "{slug} is marked as generated");
+        assert_eq!(releases.len(), n, "{slug}");
+        for r in &releases {
+            assert!(r.note.as_deref().unwrap_or_default().contains("dibangkitkan"), "{slug} {} is marked as generated", r.seq);
+            assert!(r.created_at <= now);
+        }
     }
+    let releases = e.app.crisis_releases("covid19").await.unwrap();
+    assert_eq!(releases.iter().map(|r| r.rows).collect::<Vec<_>>(), [267 * 10 * 13, 267 * 9 * 13, 267 * 8 * 13, 267 * 7 * 13, 267 * 6 * 13, 267 * 5 * 13]);
     let (_, covid) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
-    assert_eq!(covid.len(), 267 * 5 * 13);
+    assert_eq!(covid.len(), 267 * 10 * 13);
     // The window is the end of a long history: cumulative counts do not start from zero.
     let confirmed: f64 = covid.iter().filter(|o| o.measure == "confirmed").map(|o| o.value).sum();
     assert!(confirmed > 100_000.0, "cumulative confirmed {confirmed}");
     let last = covid.iter().map(|o| o.date).max().unwrap();
     assert_eq!(last, chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), "the last day is yesterday (WIB)");
+
+    // The correction: release 6 revises Gambir's 28 February (double-counted in release 5) with
+    // a note, and the corrected figures are consistent again.
+    let (r6, changes) = e.app.crisis_release_diff("covid19", 6).await.unwrap();
+    assert!(r6.note.as_deref().unwrap_or_default().contains("koreksi"));
+    let revised: Vec<_> = changes.iter().filter(|c| c.kind == ChangeKind::Changed).collect();
+    assert_eq!(revised.len(), 2, "confirmed and self_isolation");
+    for c in &revised {
+        assert_eq!((c.region.as_str(), c.date.to_string(), c.delta), (GAMBIR, "2026-02-28".to_string(), Some(-12.0)));
+    }
+    assert_eq!(changes.iter().filter(|c| c.kind == ChangeKind::Added).count(), 267 * 13);
+    let fixed = find(&covid, GAMBIR, "2026-02-28", "confirmed").unwrap();
+    assert_eq!(fixed.note.as_deref(), Some(terbuka_app::demo_crisis::CORRECTION_NOTE));
+    let v = |m: &str| find(&covid, GAMBIR, "2026-02-28", m).unwrap().value;
+    assert_eq!(v("in_treatment") + v("self_isolation"), v("confirmed") - v("recovered") - v("deaths"));
+    let (_, before) = e.app.crisis_observations("covid19", Some(5), &ObservationFilter { region: Some(GAMBIR.into()), ..Default::default() }).await.unwrap();
+    assert_eq!(find(&before, GAMBIR, "2026-02-28", "confirmed").unwrap().value, fixed.value + 12.0, "release 5 keeps the published error");
+
+    // Flood season and populations.
+    let (_, floods) = e.app.crisis_observations("banjir", None, &ObservationFilter::default()).await.unwrap();
+    assert_eq!(floods.len(), 267 * 10 * 4);
+    let pops = e.app.crisis_populations().await.unwrap();
+    assert_eq!(pops.len(), 267);
+    assert!(pops.iter().all(|p| p.source == terbuka_app::demo_crisis::POPULATION_SOURCE && p.year == 2026 && p.population >= 8_000));
+}
+
+/// Two app nodes on one database: each serves the other's releases (replaying forward from
+/// what it holds) and builds on them.
+#[tokio::test]
+async fn nodes_read_and_extend_each_others_releases() {
+    let e = env().await;
+    let mut config = Config::default();
+    config.files.local_dir = e._blobs.path().display().to_string();
+    config.jobs.enabled = false;
+    let other = App::new(e.app.store.clone(), config, PiiKey::from_base64(&PiiKey::generate_base64()).unwrap());
+    ingest(&e.app, "h1.csv", FIRST, None).await.unwrap();
+    let all = ObservationFilter::default();
+    let (r1, a1) = other.crisis_observations("covid19", None, &all).await.unwrap();
+    assert_eq!((r1.seq, a1.len()), (1, 11));
+    ingest(&e.app, "h2.csv", "region,date,confirmed\n31.71.01.1001,2021-07-03,110\n", None).await.unwrap();
+    let (r2, a2) = other.crisis_observations("covid19", None, &all).await.unwrap();
+    assert_eq!((r2.seq, a2.len()), (2, 12), "the other node replays forward");
+    assert_eq!(find(&a2, GAMBIR, "2021-07-03", "confirmed").unwrap().value, 110.0);
+    // The other node uploads on top of release 2; the first node then sees release 3.
+    let r3 = other
+        .crisis_ingest(None, "covid19", "h3.csv", b"region,date,confirmed\n31.71.01.1002,2021-07-03,45\n", None, t("2026-03-02T05:00:00Z"), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r3.seq, r3.rows), (3, 13));
+    let (latest, a3) = e.app.crisis_observations("covid19", None, &all).await.unwrap();
+    assert_eq!((latest.seq, a3.len()), (3, 13));
+    assert_eq!(latest.digest, terbuka_domain::crisis::release_digest(&a3));
+    // Older releases are still served (replayed from the start).
+    assert_eq!(e.app.crisis_observations("covid19", Some(1), &all).await.unwrap().1, a1);
+    let (_, snapshot) = e.app.crisis_snapshot("covid19", Some(2)).await.unwrap();
+    assert_eq!(snapshot.observations(), a2);
+}
+
+/// A release whose change sets do not replay to its digest is an internal error, never served.
+#[tokio::test]
+async fn a_release_that_does_not_replay_is_not_served() {
+    let e = env().await;
+    ingest(&e.app, "h1.csv", FIRST, None).await.unwrap();
+    let (r1, current) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
+    // A release written past the app (by hand, or a bug) with a digest that does not match.
+    let mut next = current.clone();
+    next[0].value += 1.0;
+    let bad = terbuka_store::NewCrisisRelease {
+        dataset: r1.dataset,
+        base_seq: 1,
+        at: t("2026-03-02T04:00:00Z"),
+        actor: "cli".into(),
+        note: None,
+        digest: r1.digest.clone(),
+        definition_hash: r1.definition_hash.clone(),
+        rows: next.len() as i64,
+        changes: terbuka_domain::crisis::ChangeSet::between(&current, &next),
+    };
+    let audit = terbuka_domain::audit::NewAuditEntry { actor: "cli".into(), action: "crisis.release".into(), subject: "x".into(), detail: "{}".into() };
+    e.app.store.insert_crisis_release(bad, audit).await.unwrap();
+    let fresh = {
+        let mut config = Config::default();
+        config.files.local_dir = e._blobs.path().display().to_string();
+        App::new(e.app.store.clone(), config, PiiKey::from_base64(&PiiKey::generate_base64()).unwrap())
+    };
+    for app in [&e.app, &fresh] {
+        assert!(matches!(app.crisis_observations("covid19", None, &ObservationFilter::default()).await, Err(AppError::Internal(_))));
+        let r = app
+            .crisis_ingest(
+                Some(&admin()),
+                "covid19",
+                "h.csv",
+                b"region,date,confirmed\n31.71.01.1001,2021-07-05,200\n",
+                None,
+                t("2026-03-02T05:00:00Z"),
+                &mut |_| {},
+            )
+            .await;
+        assert!(matches!(r, Err(IngestError::App(AppError::Internal(_)))), "nothing is built on it: {r:?}");
+    }
+    // Release 1 is still served.
+    assert_eq!(e.app.crisis_observations("covid19", Some(1), &ObservationFilter::default()).await.unwrap().1, current);
+}
+
+const POPULATIONS: &str = "\
+region,population,year,source
+31.71.01.1001,15000,2024,BPS Jakarta Pusat dalam Angka 2024
+31.71.01.1002,21000,2024,BPS Jakarta Pusat dalam Angka 2024
+31.71,950000,2023,BPS
+";
+
+#[tokio::test]
+async fn populations_are_checked_whole_and_replaced() {
+    let e = env().await;
+    let now = t("2026-03-02T03:00:00Z");
+    assert!(e.app.crisis_populations().await.unwrap().is_empty());
+    for role in [Role::PpidPelaksana, Role::AtasanPpid, Role::PetugasSosial] {
+        let who = Actor { officer: 9, role, unit: Some(2) };
+        let r = e.app.set_crisis_populations(Some(&who), "p.csv", POPULATIONS.as_bytes(), now).await;
+        assert!(matches!(r, Err(IngestError::App(AppError::Forbidden))), "{role:?}");
+    }
+    let audit_before = e.app.store.audit_head().await.unwrap().count;
+    let bad = "region,population,year,source\n31.71.99.9999,100,2024,BPS\n31.71.01.1001,1.500,2024,BPS\n31.71.01.1002,100,1850,BPS\n31.71.01.1001,100,2024,\n";
+    let p = match e.app.set_crisis_populations(Some(&admin()), "p.csv", bad.as_bytes(), now).await {
+        Err(IngestError::Rows(p)) => p.into_iter().map(|p| (p.line, p.column, p.code)).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        p,
+        [
+            (2, "region".to_string(), "err.crisis_region_unknown"),
+            (3, "population".to_string(), "err.crisis_population"),
+            (4, "year".to_string(), "err.crisis_year"),
+            (5, "region".to_string(), "err.crisis_duplicate_region"),
+            (5, "source".to_string(), "err.required"),
+        ]
+    );
+    // Indonesian first: every code has a message.
+    let c = terbuka_app::i18n::Catalogs::load();
+    assert!(p.iter().all(|(_, _, code)| c.has(Lang::Id, code)));
+    assert!(e.app.crisis_populations().await.unwrap().is_empty(), "nothing saved");
+    assert_eq!(e.app.store.audit_head().await.unwrap().count, audit_before, "no audit entry");
+
+    let utama = Actor { officer: 2, role: Role::PpidUtama, unit: Some(1) };
+    assert_eq!(e.app.set_crisis_populations(Some(&utama), "p.csv", POPULATIONS.as_bytes(), now).await.unwrap(), 3);
+    let got = e.app.crisis_populations().await.unwrap();
+    assert_eq!(
+        got[1],
+        terbuka_app::crisis::PopulationRow { region: GAMBIR.into(), population: 15_000, year: 2024, source: "BPS Jakarta Pusat dalam Angka 2024".into() }
+    );
+    assert_eq!(got.iter().map(|p| p.region.as_str()).collect::<Vec<_>>(), ["31.71", GAMBIR, CIDENG]);
+    // An XLSX upload replaces the whole table.
+    let xlsx = terbuka_files::table::write_xlsx(
+        "Penduduk",
+        &["kode_wilayah", "penduduk", "tahun", "sumber"],
+        &[vec![CIDENG.into(), "22000".into(), "2025".into(), "Dukcapil".into()]],
+    );
+    assert_eq!(e.app.set_crisis_populations(None, "p.xlsx", &xlsx, now).await.unwrap(), 1);
+    assert_eq!(
+        e.app.crisis_populations().await.unwrap(),
+        [terbuka_app::crisis::PopulationRow { region: CIDENG.into(), population: 22_000, year: 2025, source: "Dukcapil".into() }]
+    );
+    let actions: Vec<String> = e.app.store.audit_entries().await.unwrap().into_iter().filter(|a| a.action == "crisis.populations").map(|a| a.actor).collect();
+    assert_eq!(actions, ["officer:2", "cli"]);
+    // Not a table at all.
+    assert!(matches!(e.app.set_crisis_populations(None, "p.csv", b"", now).await, Err(IngestError::App(AppError::Invalid(_)))));
+}
+
+/// A case line list becomes a release of kelurahan × day figures (hand-counted here); a list with
+/// a bad row changes nothing and names the row; a dataset without the case measures refuses it;
+/// and no personal field (age, sex) reaches the stored release.
+#[tokio::test]
+async fn a_line_list_becomes_a_release_of_counts() {
+    let e = env().await;
+    let list = "tanggal,kelurahan,status,umur,jenis_kelamin\n\
+                2021-07-01,31.71.01.1001,dirawat,34,L\n\
+                2021-07-01,31.71.01.1001,sembuh,61,P\n\
+                2021-07-02,31.71.01.1002,meninggal,87,P\n\
+                2021-07-03,31.71.01.1001,isolasi_mandiri,29,L\n";
+    let as_of = chrono::NaiveDate::from_ymd_opt(2021, 7, 3);
+    let s = e
+        .app
+        .crisis_ingest_linelist(
+            Some(&admin()),
+            "covid19",
+            "kasus.csv",
+            list.as_bytes().to_vec(),
+            Some("Daftar kasus"),
+            as_of,
+            t("2026-03-02T00:00:00Z"),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.seq, 1);
+    let (_, obs) = e.app.crisis_observations("covid19", None, &ObservationFilter::default()).await.unwrap();
+    let v =
+        |region: &str, day: &str, measure: &str| obs.iter().find(|o| o.region == region && o.date.to_string() == day && o.measure == measure).map(|o| o.value);
+    // Gambir: 2 cases on the 1st (one recovered), a third on the 3rd.
+    assert_eq!(v("31.71.01.1001", "2021-07-01", "confirmed"), Some(2.0));
+    assert_eq!(v("31.71.01.1001", "2021-07-02", "confirmed"), Some(2.0), "no case that day: the total carries");
+    assert_eq!(v("31.71.01.1001", "2021-07-03", "confirmed"), Some(3.0));
+    assert_eq!(v("31.71.01.1001", "2021-07-03", "recovered"), Some(1.0));
+    assert_eq!(v("31.71.01.1001", "2021-07-03", "in_treatment"), Some(1.0), "statuses hold on the export date");
+    assert_eq!(v("31.71.01.1001", "2021-07-03", "self_isolation"), Some(1.0));
+    // Cideng: one death on the 2nd; every other kelurahan is present with zero.
+    assert_eq!(v("31.71.01.1002", "2021-07-03", "deaths"), Some(1.0));
+    assert_eq!(v("31.74.01.1001", "2021-07-03", "confirmed"), Some(0.0));
+    assert_eq!(s.rows, obs.len() as i64);
+    assert!(obs.iter().all(|o| ["confirmed", "recovered", "deaths", "in_treatment", "self_isolation"].contains(&o.measure.as_str())));
+
+    // A bad row: nothing saved, the row named.
+    let bad = "tanggal,kelurahan,status\n2021-07-04,31.71.01.1001,sembuh\n2021-07-04,31.71.01,sembuh\n";
+    match e
+        .app
+        .crisis_ingest_linelist(Some(&admin()), "covid19", "kasus.csv", bad.as_bytes().to_vec(), None, None, t("2026-03-02T01:00:00Z"), &mut |_| {})
+        .await
+    {
+        Err(IngestError::Rows(p)) => {
+            assert_eq!(p.len(), 1);
+            assert_eq!((p[0].line, p[0].column.as_str(), p[0].code), (3, "kelurahan", "err.linelist_region_level"));
+        }
+        other => panic!("expected row problems, got {other:?}"),
+    }
+    assert_eq!(e.app.crisis_releases("covid19").await.unwrap().len(), 1);
+    // The floods dataset has no case measures; a health officer may not upload.
+    assert!(matches!(
+        e.app
+            .crisis_ingest_linelist(Some(&admin()), "banjir", "kasus.csv", list.as_bytes().to_vec(), None, as_of, t("2026-03-02T02:00:00Z"), &mut |_| {})
+            .await,
+        Err(IngestError::App(AppError::Rejected("err.crisis_linelist_dataset")))
+    ));
+    let officer = Actor { officer: 99, role: terbuka_domain::Role::PpidPelaksana, unit: Some(1) };
+    assert!(matches!(
+        e.app
+            .crisis_ingest_linelist(Some(&officer), "covid19", "kasus.csv", list.as_bytes().to_vec(), None, as_of, t("2026-03-02T03:00:00Z"), &mut |_| {})
+            .await,
+        Err(IngestError::App(AppError::Forbidden))
+    ));
 }

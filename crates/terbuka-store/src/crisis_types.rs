@@ -1,11 +1,13 @@
-//! Row types of the crisis channel: datasets, releases, their observations and their diffs.
+//! Row types of the crisis channel: datasets, releases (each stored as its change set),
+//! populations.
 //!
-//! Observations and changes are the domain's own types ([`Observation`], [`Change`]): the store
-//! keeps them as they are given and gives them back sorted by region, date and measure.
+//! Change sets, observations and changes are the domain's own types ([`ChangeSet`],
+//! `Observation`, `Change`): the store keeps a release's change set as the domain encodes it and
+//! gives observations and changes back sorted by region, date and measure.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use terbuka_domain::crisis::{Change, Observation};
+use terbuka_domain::crisis::ChangeSet;
 
 /// A dataset to create: its slug and the definition (TOML) it is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,23 +30,25 @@ pub struct StoredCrisisDataset {
     pub created_at: DateTime<Utc>,
 }
 
-/// A release to store: the dataset's complete set of observations after an upload, and the diff
-/// from the release before.
+/// A release to store: what it changed from the release before (its change set) and what the
+/// dataset then holds (`digest`, `rows`), computed by the caller from the replayed release.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCrisisRelease {
     pub dataset: i64,
-    /// The sequence number of the release the diff was computed against (0 when there is none).
-    /// If another release was stored since, the store refuses with `Conflict` and saves nothing.
+    /// The sequence number of the release the change set was computed against (0 when there is
+    /// none). If another release was stored since, the store refuses with `Conflict` and saves
+    /// nothing.
     pub base_seq: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub note: Option<String>,
-    /// `crisis::release_digest(&observations)`.
+    /// `crisis::release_digest` of the release's observations (checked on every replay).
     pub digest: String,
     /// The definition's hash the upload was checked against.
     pub definition_hash: String,
-    pub observations: Vec<Observation>,
-    pub changes: Vec<Change>,
+    /// How many values the release holds (the whole dataset).
+    pub rows: i64,
+    pub changes: ChangeSet,
 }
 
 /// A stored release. `added`, `changed` and `removed` count its changes; `rows` its observations.
@@ -75,4 +79,23 @@ pub struct ObservationFilter {
     pub until: Option<NaiveDate>,
     /// Only these measures (all when empty).
     pub measures: Vec<String>,
+}
+
+/// A region's population, as stored (see `Store::replace_crisis_populations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrisisPopulation {
+    pub region: String,
+    pub population: i64,
+    pub year: i32,
+    pub source: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A population to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCrisisPopulation {
+    pub region: String,
+    pub population: i64,
+    pub year: i32,
+    pub source: String,
 }

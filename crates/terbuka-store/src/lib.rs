@@ -208,15 +208,26 @@ pub trait Store: Send + Sync + 'static {
     /// Every dataset, oldest first.
     async fn crisis_datasets(&self) -> Result<Vec<StoredCrisisDataset>>;
     async fn crisis_dataset(&self, slug: &str) -> Result<Option<StoredCrisisDataset>>;
-    /// Stores a release whole (its observations, its changes and the audit entry) in one
-    /// transaction, as the dataset's next sequence number; `Conflict` (nothing saved) if the
-    /// dataset's latest release is no longer `base_seq`. `audit.subject` may contain `{seq}`.
+    /// Stores a release (its change set and the audit entry) in one transaction, as the
+    /// dataset's next sequence number; `Conflict` (nothing saved) if the dataset's latest release
+    /// is no longer `base_seq`. `audit.subject` may contain `{seq}` and `{id}`.
     async fn insert_crisis_release(&self, release: NewCrisisRelease, audit: NewAuditEntry) -> Result<StoredCrisisRelease>;
     /// The releases of a dataset, newest first.
     async fn crisis_releases(&self, dataset: i64) -> Result<Vec<StoredCrisisRelease>>;
     async fn crisis_release(&self, dataset: i64, seq: i64) -> Result<Option<StoredCrisisRelease>>;
-    /// A release's observations matching `filter`, sorted by region, date and measure.
+    /// The change sets of a dataset's releases numbered `after + 1 ..= upto`, oldest first, with
+    /// their releases (for a replay; `Corrupt` if one in the range is missing or damaged).
+    async fn crisis_change_sets(&self, dataset: i64, after: i64, upto: i64) -> Result<Vec<(StoredCrisisRelease, terbuka_domain::crisis::ChangeSet)>>;
+    /// A release's observations matching `filter`, sorted by region, date and measure: a full
+    /// replay of the dataset's change sets up to the release, checked against its digest
+    /// (`Corrupt` if it does not match). Slow for long histories: `App::crisis_observations`
+    /// keeps the latest replay in memory.
     async fn crisis_observations(&self, release: i64, filter: &ObservationFilter) -> Result<Vec<terbuka_domain::crisis::Observation>>;
     /// What a release changed from the one before, sorted by region, date and measure.
     async fn crisis_changes(&self, release: i64) -> Result<Vec<terbuka_domain::crisis::Change>>;
+    /// Every region's population, sorted by region code.
+    async fn crisis_populations(&self) -> Result<Vec<CrisisPopulation>>;
+    /// Replaces the whole population table with `rows` (and appends `audit`) in one transaction;
+    /// `Conflict` (nothing saved) if a region is given twice. Returns how many rows were stored.
+    async fn replace_crisis_populations(&self, rows: Vec<NewCrisisPopulation>, at: DateTime<Utc>, audit: NewAuditEntry) -> Result<usize>;
 }

@@ -26,6 +26,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_register.sql")),
     (4, include_str!("../migrations/sqlite/0004_kolaborasi.sql")),
     (5, include_str!("../migrations/sqlite/0005_crisis.sql")),
+    (6, include_str!("../migrations/sqlite/0006_crisis_change_sets.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -33,6 +34,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_register.sql")),
     (4, include_str!("../migrations/postgres/0004_kolaborasi.sql")),
     (5, include_str!("../migrations/postgres/0005_crisis.sql")),
+    (6, include_str!("../migrations/postgres/0006_crisis_change_sets.sql")),
 ];
 
 #[derive(Clone)]
@@ -201,6 +203,12 @@ fn document_meta_from_row(r: &AnyRow) -> Result<DocumentMeta> {
 impl SqlStore {
     /// Connects, prepares the database (WAL and durability for SQLite) and applies migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        Self::connect_migrated_to(url, max_connections, i64::MAX).await
+    }
+
+    /// [`SqlStore::connect`] applying migrations only up to `version` (tests of a migration start
+    /// from the schema before it).
+    pub async fn connect_migrated_to(url: &str, max_connections: u32, version: i64) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url).map_err(|m| StoreError::Other(sqlx::Error::Configuration(m.into())))?;
         let url = if backend == Backend::Sqlite && !url.contains("mode=") {
@@ -224,7 +232,7 @@ impl SqlStore {
             sqlx::raw_sql("PRAGMA journal_mode = WAL;").execute(&pool).await?;
         }
         let store = SqlStore { pool, backend };
-        store.migrate().await?;
+        store.migrate_to(version).await?;
         Ok(store)
     }
 
@@ -235,6 +243,12 @@ impl SqlStore {
     /// Applies pending migrations, each in its own transaction. On PostgreSQL an advisory lock
     /// keeps two nodes starting together from migrating twice.
     pub async fn migrate(&self) -> Result<i64> {
+        self.migrate_to(i64::MAX).await
+    }
+
+    /// [`SqlStore::migrate`] up to `version` only. Migration 6 has a step in Rust after its SQL
+    /// (converting crisis releases to change sets), in the same transaction.
+    pub async fn migrate_to(&self, upto: i64) -> Result<i64> {
         let migrations = match self.backend {
             Backend::Sqlite => MIGRATIONS_SQLITE,
             Backend::Postgres => MIGRATIONS_POSTGRES,
@@ -253,11 +267,14 @@ impl SqlStore {
                 .collect::<std::result::Result<_, _>>()?;
             let mut applied = 0;
             for (version, sql) in migrations {
-                if done.contains(version) {
+                if done.contains(version) || *version > upto {
                     continue;
                 }
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                if *version == 6 {
+                    crate::sql_crisis::convert_v5(&mut tx).await?;
+                }
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)
                     .bind(ts(Utc::now()))
@@ -266,13 +283,13 @@ impl SqlStore {
                 tx.commit().await?;
                 applied += 1;
             }
-            Ok::<i64, sqlx::Error>(applied)
+            Ok::<i64, StoreError>(applied)
         }
         .await;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_unlock(7346091)").execute(&mut *conn).await?;
         }
-        Ok(result?)
+        result
     }
 
     /// Starts a writing transaction and takes the chain lock (see the module docs).
@@ -1055,5 +1072,14 @@ impl Store for SqlStore {
     }
     async fn crisis_changes(&self, release: i64) -> Result<Vec<terbuka_domain::crisis::Change>> {
         self.cri_changes(release).await
+    }
+    async fn crisis_change_sets(&self, dataset: i64, after: i64, upto: i64) -> Result<Vec<(crate::StoredCrisisRelease, terbuka_domain::crisis::ChangeSet)>> {
+        self.cri_change_sets(dataset, after, upto).await
+    }
+    async fn crisis_populations(&self) -> Result<Vec<crate::CrisisPopulation>> {
+        self.cri_populations().await
+    }
+    async fn replace_crisis_populations(&self, rows: Vec<crate::NewCrisisPopulation>, at: DateTime<Utc>, audit: NewAuditEntry) -> Result<usize> {
+        self.cri_replace_populations(rows, at, audit).await
     }
 }

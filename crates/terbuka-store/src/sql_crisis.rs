@@ -1,22 +1,30 @@
-//! The crisis channel tables: datasets, immutable releases, their observations and their diffs.
+//! The crisis channel tables: datasets, immutable releases, each stored as its change set, and
+//! populations.
 //!
-//! A release is written whole by [`SqlStore::cri_insert_release`]: under the audit-chain lock
-//! it checks that no release was stored since the one the caller diffed against, assigns the next
-//! sequence number, inserts the release, every observation and every change (multi-row INSERTs
-//! in chunks) and appends the audit entry, in one transaction. The tables refuse UPDATE and
-//! DELETE (triggers in the migration): a published release never changes.
+//! A release is written by [`SqlStore::cri_insert_release`]: under the audit-chain lock it checks
+//! that no release was stored since the one the caller computed its change set against, assigns
+//! the next sequence number, inserts the release row and one `crisis_change_sets` row (the
+//! domain's compact encoding, `terbuka_domain::crisis::codec`) and appends the audit entry, in one
+//! transaction. The tables refuse UPDATE and DELETE (triggers in the migrations): a published
+//! release never changes. A release's observations are the replay of the change sets up to it,
+//! checked against the release's digest ([`SqlStore::cri_replay`]); the app keeps the latest
+//! replay in memory, so this is the slow path.
+//!
+//! Migration 6 converted the full copies of migration 5 into change sets ([`convert_v5`]).
 
 use crate::crisis_types::*;
-use crate::sql::{bind_all, conflict_on_unique, date_str, parse_ts, ts, Bind, SqlStore};
+use crate::sql::{conflict_on_unique, parse_ts, ts, SqlStore};
 use crate::types::parse_date;
 use crate::{Result, StoreError};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use terbuka_domain::audit::NewAuditEntry;
-use terbuka_domain::crisis::{Change, ChangeKind, Observation};
+use terbuka_domain::crisis::{release_digest, Change, ChangeKind, ChangeSet, Observation, Snapshot};
 
-/// Rows per multi-row INSERT: one shared parameter plus at most 6 per row stays far below
-/// SQLite's (32766) and PostgreSQL's (65535) parameter limits.
+/// The change-set encoding written by this version (`crisis_change_sets.format`).
+const FORMAT: i64 = 1;
+
+/// Rows per multi-row INSERT of populations (4 parameters a row plus one shared).
 const CHUNK: usize = 500;
 
 const DATASET_COLS: &str = "id, slug, definition, definition_version, definition_hash, created_at";
@@ -57,32 +65,26 @@ fn fill(audit: &mut NewAuditEntry, key: &str, value: i64) {
     audit.detail = audit.detail.replace(&pat, &value.to_string());
 }
 
-/// `(${first}, ${first+1}, …)` groups of `width` parameters for `rows` rows, after the shared `$1`.
-fn value_groups(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|i| {
-            let first = 2 + i * width;
-            let params: Vec<String> = (first..first + width).map(|p| format!("${p}")).collect();
-            format!("($1, {})", params.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
+fn decode(format: i64, payload: &[u8], release: i64) -> Result<ChangeSet> {
+    if format != FORMAT {
+        return Err(StoreError::Corrupt(format!("crisis_change_sets.format of release {release}")));
     }
-    out
+    ChangeSet::decode(payload).map_err(|e| {
+        tracing::error!(release, "stored crisis change set does not decode: {e}");
+        StoreError::Corrupt(format!("crisis_change_sets.payload of release {release}"))
+    })
 }
 
-fn sort_key(o: &Observation) -> (&str, chrono::NaiveDate, &str) {
-    (o.region.as_str(), o.date, o.measure.as_str())
+/// Replays change sets onto `base`, each checked against what it replaces.
+pub(crate) fn replay(base: Snapshot, sets: &[(StoredCrisisRelease, ChangeSet)]) -> Result<Snapshot> {
+    let mut snapshot = base;
+    for (release, set) in sets {
+        snapshot = snapshot.apply(set).map_err(|e| {
+            tracing::error!(release = release.id, seq = release.seq, "crisis change set does not apply: {e}");
+            StoreError::Corrupt(format!("crisis release {} of dataset {} does not replay", release.seq, release.dataset))
+        })?;
+    }
+    Ok(snapshot)
 }
 
 impl SqlStore {
@@ -129,6 +131,10 @@ impl SqlStore {
     }
 
     pub(crate) async fn cri_insert_release(&self, r: NewCrisisRelease, mut audit: NewAuditEntry) -> Result<StoredCrisisRelease> {
+        // Encoding is pure CPU work: done before the write lock is taken.
+        let payload = r.changes.encode();
+        let summary = r.changes.summary();
+        let (added, changed, removed) = (summary.added as i64, summary.changed as i64, summary.removed as i64);
         let mut tx = self.begin_write().await?;
         if sqlx::query("SELECT id FROM crisis_datasets WHERE id = $1").bind(r.dataset).fetch_optional(&mut *tx).await?.is_none() {
             return Err(StoreError::NotFound);
@@ -139,64 +145,13 @@ impl SqlStore {
             return Err(StoreError::Conflict(format!("release {head} of the dataset was stored since release {}", r.base_seq)));
         }
         let seq = head + 1;
-        let count = |k: ChangeKind| r.changes.iter().filter(|c| c.kind == k).count() as i64;
-        let (added, changed, removed) = (count(ChangeKind::Added), count(ChangeKind::Changed), count(ChangeKind::Removed));
-        let rows = r.observations.len() as i64;
-        let row = sqlx::query(
-            "INSERT INTO crisis_releases (dataset_id, seq, created_at, actor, note, digest, definition_hash, added, changed, removed, rows_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(r.dataset)
-        .bind(seq)
-        .bind(ts(r.at))
-        .bind(&r.actor)
-        .bind(r.note.clone())
-        .bind(&r.digest)
-        .bind(&r.definition_hash)
-        .bind(added)
-        .bind(changed)
-        .bind(removed)
-        .bind(rows)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, "release sequence number"))?;
-        let id: i64 = row.try_get(0)?;
-        for chunk in r.observations.chunks(CHUNK) {
-            let sql = format!("INSERT INTO crisis_observations (release_id, region, date, measure, value, note) VALUES {}", value_groups(chunk.len(), 5));
-            let mut q = sqlx::query(&sql).bind(id);
-            for o in chunk {
-                q = q.bind(o.region.as_str()).bind(date_str(o.date)).bind(o.measure.as_str()).bind(o.value).bind(o.note.as_deref());
-            }
-            q.execute(&mut *tx).await.map_err(|e| conflict_on_unique(e, "a value given twice"))?;
-        }
-        for chunk in r.changes.chunks(CHUNK) {
-            // Absent old/new values are written as NULL by the SQL, never bound as NULL: sqlx's
-            // `Any` driver binds a NULL f64 as PostgreSQL `real`, and a statement cached with that
-            // type then refuses an f64 ("incorrect binary data format").
-            let groups: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let p = 2 + i * 6;
-                    let (kind, old, new) = (p + 3, p + 4, p + 5);
-                    format!(
-                        "($1, ${p}, ${}, ${}, ${kind}, CASE WHEN ${kind} = 'added' THEN NULL ELSE ${old} END, CASE WHEN ${kind} = 'removed' THEN NULL ELSE ${new} END)",
-                        p + 1,
-                        p + 2
-                    )
-                })
-                .collect();
-            let sql = format!("INSERT INTO crisis_changes (release_id, region, date, measure, kind, old_value, new_value) VALUES {}", groups.join(", "));
-            let mut q = sqlx::query(&sql).bind(id);
-            for c in chunk {
-                q = q
-                    .bind(c.region.as_str())
-                    .bind(date_str(c.date))
-                    .bind(c.measure.as_str())
-                    .bind(c.kind.as_str())
-                    .bind(c.old.unwrap_or(0.0))
-                    .bind(c.new.unwrap_or(0.0));
-            }
-            q.execute(&mut *tx).await.map_err(|e| conflict_on_unique(e, "a change given twice"))?;
-        }
+        let id = Self::insert_release_row(&mut tx, &r, seq, (added, changed, removed)).await?;
+        sqlx::query("INSERT INTO crisis_change_sets (release_id, format, payload) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(FORMAT)
+            .bind(payload)
+            .execute(&mut *tx)
+            .await?;
         fill(&mut audit, "seq", seq);
         fill(&mut audit, "id", id);
         Self::append_in(&mut tx, r.at, &audit).await?;
@@ -213,8 +168,30 @@ impl SqlStore {
             added,
             changed,
             removed,
-            rows,
+            rows: r.rows,
         })
+    }
+
+    async fn insert_release_row(tx: &mut Transaction<'static, Any>, r: &NewCrisisRelease, seq: i64, counts: (i64, i64, i64)) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO crisis_releases (dataset_id, seq, created_at, actor, note, digest, definition_hash, added, changed, removed, rows_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(r.dataset)
+        .bind(seq)
+        .bind(ts(r.at))
+        .bind(&r.actor)
+        .bind(r.note.clone())
+        .bind(&r.digest)
+        .bind(&r.definition_hash)
+        .bind(counts.0)
+        .bind(counts.1)
+        .bind(counts.2)
+        .bind(r.rows)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, "release sequence number"))?;
+        Ok(row.try_get(0)?)
     }
 
     pub(crate) async fn cri_releases(&self, dataset: i64) -> Result<Vec<StoredCrisisRelease>> {
@@ -236,75 +213,194 @@ impl SqlStore {
             .transpose()
     }
 
+    pub(crate) async fn cri_release_by_id(&self, id: i64) -> Result<Option<StoredCrisisRelease>> {
+        sqlx::query(&format!("SELECT {RELEASE_COLS} FROM crisis_releases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(release_from_row)
+            .transpose()
+    }
+
+    /// The change sets of the releases numbered `after + 1 ..= upto` of a dataset, oldest first.
+    pub(crate) async fn cri_change_sets(&self, dataset: i64, after: i64, upto: i64) -> Result<Vec<(StoredCrisisRelease, ChangeSet)>> {
+        let cols: String = RELEASE_COLS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {cols}, c.format, c.payload FROM crisis_releases r JOIN crisis_change_sets c ON c.release_id = r.id \
+             WHERE r.dataset_id = $1 AND r.seq > $2 AND r.seq <= $3 ORDER BY r.seq"
+        ))
+        .bind(dataset)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let release = release_from_row(row)?;
+            let payload: Vec<u8> = row.try_get("payload")?;
+            let set = decode(row.try_get("format")?, &payload, release.id)?;
+            out.push((release, set));
+        }
+        // Every release in the range must be there: a gap would replay a different history.
+        if out.iter().enumerate().any(|(i, (r, _))| r.seq != after + 1 + i as i64) {
+            return Err(StoreError::Corrupt(format!("crisis releases of dataset {dataset}: a change set is missing")));
+        }
+        Ok(out)
+    }
+
+    /// A release's values, replayed from the first change set and checked against its digest.
+    pub(crate) async fn cri_replay(&self, release: &StoredCrisisRelease) -> Result<Snapshot> {
+        let sets = self.cri_change_sets(release.dataset, 0, release.seq).await?;
+        if sets.len() as i64 != release.seq {
+            return Err(StoreError::Corrupt(format!("crisis releases of dataset {}: a change set is missing", release.dataset)));
+        }
+        let snapshot = replay(Snapshot::default(), &sets)?;
+        let digest = snapshot.digest();
+        if digest != release.digest {
+            tracing::error!(release = release.id, seq = release.seq, stored = %release.digest, replayed = %digest, "crisis release digest mismatch");
+            return Err(StoreError::Corrupt(format!("crisis release {} of dataset {}: digest mismatch", release.seq, release.dataset)));
+        }
+        Ok(snapshot)
+    }
+
     pub(crate) async fn cri_observations(&self, release: i64, filter: &ObservationFilter) -> Result<Vec<Observation>> {
-        let mut sql = String::from("SELECT region, date, measure, value, note FROM crisis_observations WHERE release_id = $1");
-        let mut binds = vec![Bind::Int(release)];
-        let param = |binds: &mut Vec<Bind>, b: Bind| {
-            binds.push(b);
-            format!("${}", binds.len())
+        let Some(release) = self.cri_release_by_id(release).await? else {
+            return Ok(Vec::new());
         };
-        if let Some(region) = &filter.region {
-            let exact = param(&mut binds, Bind::Text(region.clone()));
-            let below = param(&mut binds, Bind::Text(format!("{}.%", like_literal(region))));
-            sql.push_str(&format!(" AND (region = {exact} OR region LIKE {below} ESCAPE '\\')"));
-        }
-        if let Some(from) = filter.from {
-            let p = param(&mut binds, Bind::Text(date_str(from)));
-            sql.push_str(&format!(" AND date >= {p}"));
-        }
-        if let Some(until) = filter.until {
-            let p = param(&mut binds, Bind::Text(date_str(until)));
-            sql.push_str(&format!(" AND date <= {p}"));
-        }
-        if !filter.measures.is_empty() {
-            let ps: Vec<String> = filter.measures.iter().map(|m| param(&mut binds, Bind::Text(m.clone()))).collect();
-            sql.push_str(&format!(" AND measure IN ({})", ps.join(", ")));
-        }
-        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(self.pool()).await?;
+        let snapshot = self.cri_replay(&release).await?;
+        Ok(snapshot.select(filter.region.as_deref(), filter.from, filter.until, &filter.measures))
+    }
+
+    pub(crate) async fn cri_changes(&self, release: i64) -> Result<Vec<Change>> {
+        let row = sqlx::query("SELECT format, payload FROM crisis_change_sets WHERE release_id = $1").bind(release).fetch_optional(self.pool()).await?;
+        let Some(row) = row else {
+            return Ok(Vec::new());
+        };
+        let payload: Vec<u8> = row.try_get("payload")?;
+        Ok(decode(row.try_get("format")?, &payload, release)?.changes())
+    }
+
+    pub(crate) async fn cri_populations(&self) -> Result<Vec<CrisisPopulation>> {
+        let rows = sqlx::query("SELECT region, population, year, source, updated_at FROM crisis_populations").fetch_all(self.pool()).await?;
         let mut out = rows
             .iter()
             .map(|r| {
-                Ok(Observation {
+                Ok(CrisisPopulation {
                     region: r.try_get("region")?,
-                    date: parse_date(&r.try_get::<String, _>("date")?, "crisis_observations.date")?,
-                    measure: r.try_get("measure")?,
-                    value: r.try_get("value")?,
-                    note: r.try_get("note")?,
+                    population: r.try_get("population")?,
+                    year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|_| StoreError::Corrupt("crisis_populations.year".into()))?,
+                    source: r.try_get("source")?,
+                    updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?, "crisis_populations.updated_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         // Sorted here, not in SQL: PostgreSQL's collation may not order codes byte by byte.
-        out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        out.sort_by(|a, b| a.region.cmp(&b.region));
         Ok(out)
     }
 
-    pub(crate) async fn cri_changes(&self, release: i64) -> Result<Vec<Change>> {
-        let rows = sqlx::query("SELECT region, date, measure, kind, old_value, new_value FROM crisis_changes WHERE release_id = $1")
-            .bind(release)
-            .fetch_all(self.pool())
-            .await?;
-        let mut out = rows
+    pub(crate) async fn cri_replace_populations(
+        &self,
+        rows: Vec<NewCrisisPopulation>,
+        at: chrono::DateTime<chrono::Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM crisis_populations").execute(&mut *tx).await?;
+        for chunk in rows.chunks(CHUNK) {
+            let groups: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p = 2 + i * 4;
+                    format!("(${p}, ${}, ${}, ${}, $1)", p + 1, p + 2, p + 3)
+                })
+                .collect();
+            let sql = format!("INSERT INTO crisis_populations (region, population, year, source, updated_at) VALUES {}", groups.join(", "));
+            let mut q = sqlx::query(&sql).bind(ts(at));
+            for p in chunk {
+                q = q.bind(p.region.as_str()).bind(p.population).bind(i64::from(p.year)).bind(p.source.as_str());
+            }
+            q.execute(&mut *tx).await.map_err(|e| conflict_on_unique(e, "a region given twice"))?;
+        }
+        Self::append_in(&mut tx, at, &audit).await?;
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+}
+
+/// Migration 6's step in Rust: turns every release of migration 5 (a full copy of its values in
+/// `crisis_observations`, its diff in `crisis_changes`) into its change set, checking that the
+/// copy matches the release's digest and the stored diff matches the copies, then drops the two
+/// tables. Runs inside the migration's transaction: any mismatch refuses the whole migration and
+/// leaves the database as it was.
+pub(crate) async fn convert_v5(tx: &mut Transaction<'_, Any>) -> Result<usize> {
+    let releases = sqlx::query("SELECT id, dataset_id, seq, digest FROM crisis_releases ORDER BY dataset_id, seq").fetch_all(&mut **tx).await?;
+    let mut previous: Option<(i64, Vec<Observation>)> = None;
+    let mut converted = 0;
+    for r in &releases {
+        let (id, dataset, seq, digest): (i64, i64, i64, String) = (r.try_get("id")?, r.try_get("dataset_id")?, r.try_get("seq")?, r.try_get("digest")?);
+        let rows =
+            sqlx::query("SELECT region, date, measure, value, note FROM crisis_observations WHERE release_id = $1").bind(id).fetch_all(&mut **tx).await?;
+        let mut observations = rows
             .iter()
-            .map(|r| {
-                let kind = ChangeKind::parse(&r.try_get::<String, _>("kind")?).ok_or_else(|| StoreError::Corrupt("crisis_changes.kind".into()))?;
-                let old: Option<f64> = r.try_get("old_value")?;
-                let new: Option<f64> = r.try_get("new_value")?;
-                let delta = match (kind, old, new) {
-                    (ChangeKind::Changed, Some(o), Some(n)) => Some(n - o),
-                    _ => None,
-                };
-                Ok(Change {
-                    region: r.try_get("region")?,
-                    date: parse_date(&r.try_get::<String, _>("date")?, "crisis_changes.date")?,
-                    measure: r.try_get("measure")?,
-                    kind,
-                    old,
-                    new,
-                    delta,
+            .map(|o| {
+                Ok(Observation {
+                    region: o.try_get("region")?,
+                    date: parse_date(&o.try_get::<String, _>("date")?, "crisis_observations.date")?,
+                    measure: o.try_get("measure")?,
+                    value: o.try_get("value")?,
+                    note: o.try_get("note")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| (a.region.as_str(), a.date, a.measure.as_str()).cmp(&(b.region.as_str(), b.date, b.measure.as_str())));
-        Ok(out)
+        observations.sort_by(|a, b| (a.region.as_str(), a.date, a.measure.as_str()).cmp(&(b.region.as_str(), b.date, b.measure.as_str())));
+        if release_digest(&observations) != digest {
+            return Err(StoreError::Corrupt(format!("migration 6: crisis release {seq} of dataset {dataset}: its values do not match its digest")));
+        }
+        let prev: &[Observation] = match &previous {
+            Some((d, obs)) if *d == dataset => obs,
+            _ => &[],
+        };
+        let set = ChangeSet::between(prev, &observations);
+        let rows = sqlx::query("SELECT region, date, measure, kind, old_value, new_value FROM crisis_changes WHERE release_id = $1")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut stored = rows
+            .iter()
+            .map(|c| {
+                let kind = ChangeKind::parse(&c.try_get::<String, _>("kind")?).ok_or_else(|| StoreError::Corrupt("crisis_changes.kind".into()))?;
+                let (old, new): (Option<f64>, Option<f64>) = (c.try_get("old_value")?, c.try_get("new_value")?);
+                Ok(Change {
+                    region: c.try_get("region")?,
+                    date: parse_date(&c.try_get::<String, _>("date")?, "crisis_changes.date")?,
+                    measure: c.try_get("measure")?,
+                    kind,
+                    old,
+                    new,
+                    delta: match (kind, old, new) {
+                        (ChangeKind::Changed, Some(o), Some(n)) => Some(n - o),
+                        _ => None,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        stored.sort_by(|a, b| (a.region.as_str(), a.date, a.measure.as_str()).cmp(&(b.region.as_str(), b.date, b.measure.as_str())));
+        if set.changes() != stored {
+            return Err(StoreError::Corrupt(format!("migration 6: crisis release {seq} of dataset {dataset}: its stored diff does not match its values")));
+        }
+        sqlx::query("INSERT INTO crisis_change_sets (release_id, format, payload) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(FORMAT)
+            .bind(set.encode())
+            .execute(&mut **tx)
+            .await?;
+        previous = Some((dataset, observations));
+        converted += 1;
     }
+    sqlx::raw_sql("DROP TABLE crisis_changes; DROP TABLE crisis_observations;").execute(&mut **tx).await?;
+    if converted > 0 {
+        tracing::info!("migration 6: {converted} crisis release(s) converted to change sets");
+    }
+    Ok(converted)
 }

@@ -33,9 +33,14 @@ impl Drop for TestStore {
 }
 
 pub async fn sqlite() -> TestStore {
+    sqlite_at(i64::MAX).await
+}
+
+/// A fresh SQLite store migrated only up to `version` (to test the migrations after it).
+pub async fn sqlite_at(version: i64) -> TestStore {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}", dir.path().join("terbuka.db").display());
-    let store = SqlStore::connect(&url, 8).await.expect("open SQLite store");
+    let store = SqlStore::connect_migrated_to(&url, 8, version).await.expect("open SQLite store");
     TestStore { store, url, _dir: Some(dir), drop_db: None }
 }
 
@@ -48,6 +53,11 @@ pub fn postgres_url() -> String {
 
 /// A new, empty database on the test server, so every test has its own.
 pub async fn postgres() -> TestStore {
+    postgres_at(i64::MAX).await
+}
+
+/// [`postgres`] migrated only up to `version`.
+pub async fn postgres_at(version: i64) -> TestStore {
     sqlx::any::install_default_drivers();
     let admin_url = postgres_url();
     let name = format!("terbuka_t_{:016x}", rand::thread_rng().gen::<u64>());
@@ -55,7 +65,7 @@ pub async fn postgres() -> TestStore {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
     let _ = admin.close().await;
     let url = replace_database(&admin_url, &name);
-    let store = SqlStore::connect(&url, 8).await.expect("open PostgreSQL store");
+    let store = SqlStore::connect_migrated_to(&url, 8, version).await.expect("open PostgreSQL store");
     TestStore { store, url, _dir: None, drop_db: Some((admin_url, name)) }
 }
 

@@ -35,6 +35,9 @@ enum Command {
         /// Seed only, do not start the server.
         #[arg(long)]
         no_serve: bool,
+        /// Days of generated crisis data (Covid-19 history) to publish on first run.
+        #[arg(long, default_value_t = DEMO_CRISIS_DAYS)]
+        crisis_days: usize,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -85,10 +88,29 @@ enum CrisisCommand {
         #[arg(long = "as", value_name = "USERNAME")]
         as_user: Option<String>,
     },
+    /// Count a case line list (CSV: tanggal, kelurahan, status[, umur, jenis_kelamin]; one row
+    /// per case) into kelurahan × day figures and store them as the next release. The list itself
+    /// is never stored. Exits with status 2, listing the problems, if a row does not pass.
+    Linelist {
+        /// The dataset (its definition must have confirmed, recovered and deaths: covid19).
+        slug: String,
+        file: PathBuf,
+        /// The export date (YYYY-MM-DD): rows after it are refused; statuses hold on that day.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+    },
     /// List a dataset's releases, newest first.
     Releases { slug: String },
     /// What a release changed from the one before, one JSON object per line.
     Diff { slug: String, seq: i64 },
+    /// Replace every region's population (for per-100 000 indicators) with a CSV or XLSX file
+    /// with columns region, population, year, source (all or nothing; exit status 2 listing every
+    /// problem).
+    Populations { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -173,8 +195,8 @@ async fn open(config: &Config) -> anyhow::Result<Arc<App>> {
     Ok(app)
 }
 
-/// Days of generated crisis data the demo publishes.
-const DEMO_CRISIS_DAYS: usize = 90;
+/// Days of generated crisis data the demo publishes (about two years).
+const DEMO_CRISIS_DAYS: usize = 730;
 
 async fn serve(app: Arc<App>) -> anyhow::Result<()> {
     open_search(&app).await?;
@@ -240,7 +262,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => serve(open(&config).await?).await,
-        Command::Demo { requests, no_serve } => {
+        Command::Demo { requests, no_serve, crisis_days } => {
             if config.database.url.is_empty() && cli.config.is_none() {
                 // The demo is always the embedded default.
                 config.data_dir = std::env::var("TERBUKA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("data"));
@@ -256,9 +278,10 @@ async fn main() -> anyhow::Result<()> {
             // The crisis channel's generated data (the last days of a simulated Covid-19 history
             // and a flood season). Published before serving: one upload is one write transaction,
             // which on SQLite would hold back every other write (sign-ins included) meanwhile.
-            let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), DEMO_CRISIS_DAYS).await?;
+            let started = std::time::Instant::now();
+            let made = terbuka_app::demo_crisis::seed(&app, Utc::now(), crisis_days).await?;
             if made > 0 {
-                println!("Crisis channel: {made} demo releases published (generated data).");
+                println!("Crisis channel: {made} demo releases published (generated data) in {:.1} s.", started.elapsed().as_secs_f64());
             }
             println!("\nDemo officer logins (password for each):");
             for l in terbuka_app::demo::demo_logins() {
@@ -389,22 +412,40 @@ async fn set_active(app: &App, username: &str, active: bool) -> anyhow::Result<(
     Ok(())
 }
 
+/// Lists an upload's problems (Indonesian first, with their codes) and exits with status 2.
+fn exit_with_problems(app: &App, problems: &[terbuka_domain::crisis::RowProblem], file: &std::path::Path) -> ! {
+    use terbuka_domain::Lang;
+    let t = |key| app.i18n.t(Lang::Id, key);
+    eprintln!("{}", t("crisis.problems"));
+    for p in problems {
+        let column = if p.column.is_empty() { String::new() } else { format!(", {} {}", t("crisis.column"), p.column) };
+        if p.line == 0 {
+            // A problem of figures computed from the file (a line list's counts), not of a line.
+            eprintln!("  {}: {} ({})", p.column, t(p.code), p.code);
+        } else {
+            eprintln!("  {} {}{column}: {} ({})", t("crisis.line"), p.line, t(p.code), p.code);
+        }
+    }
+    eprintln!("{} problem(s) in {}; nothing was saved.", problems.len(), file.display());
+    std::process::exit(2);
+}
+
+/// The officer a command acts as (`--as USERNAME`), or the command line itself.
+async fn cli_actor(app: &App, as_user: Option<String>) -> anyhow::Result<Option<terbuka_domain::authz::Actor>> {
+    let Some(username) = as_user else { return Ok(None) };
+    let o = app.store.officer_by_username(&username).await?.with_context(|| format!("no officer {username:?}"))?;
+    if !o.active {
+        bail!("officer {username:?} is disabled");
+    }
+    Ok(Some(terbuka_domain::authz::Actor { officer: o.id, role: o.role, unit: o.unit }))
+}
+
 async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
     use terbuka_app::crisis::{IngestError, IngestStage};
-    use terbuka_domain::Lang;
     app.ensure_crisis_datasets(Utc::now()).await.map_err(|e| app_error(e, &app))?;
     match command {
         CrisisCommand::Ingest { slug, file, note, as_user } => {
-            let actor = match as_user {
-                Some(username) => {
-                    let o = app.store.officer_by_username(&username).await?.with_context(|| format!("no officer {username:?}"))?;
-                    if !o.active {
-                        bail!("officer {username:?} is disabled");
-                    }
-                    Some(terbuka_domain::authz::Actor { officer: o.id, role: o.role, unit: o.unit })
-                }
-                None => None,
-            };
+            let actor = cli_actor(&app, as_user).await?;
             let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
@@ -427,16 +468,56 @@ async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
                     );
                     Ok(())
                 }
-                Err(IngestError::Rows(problems)) => {
-                    let t = |key| app.i18n.t(Lang::Id, key);
-                    eprintln!("{}", t("crisis.problems"));
-                    for p in &problems {
-                        let column = if p.column.is_empty() { String::new() } else { format!(", {} {}", t("crisis.column"), p.column) };
-                        eprintln!("  {} {}{column}: {} ({})", t("crisis.line"), p.line, t(p.code), p.code);
-                    }
-                    eprintln!("{} problem(s) in {}; nothing was saved.", problems.len(), file.display());
-                    std::process::exit(2);
+                Err(IngestError::Rows(problems)) => exit_with_problems(&app, &problems, &file),
+                Err(IngestError::App(e)) => Err(app_error(e, &app)),
+            }
+        }
+        CrisisCommand::Linelist { slug, file, as_of, note, as_user } => {
+            let actor = cli_actor(&app, as_user).await?;
+            let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message(format!("reading {}", file.display()));
+            let started = std::time::Instant::now();
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let result = app
+                .crisis_ingest_linelist(actor.as_ref(), &slug, &filename, bytes, note.as_deref(), as_of, Utc::now(), &mut |stage| match stage {
+                    IngestStage::Reading => bar.set_message(format!("counting the cases of {filename}")),
+                    IngestStage::Validating { rows } => bar.set_message(format!("checking {rows} kelurahan-day rows")),
+                    IngestStage::Saving { observations, changes } => bar.set_message(format!("saving the release ({observations} values, {changes} changes)")),
+                })
+                .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(s) => {
+                    println!(
+                        "Release {} of {} saved from the line list in {:.1} s: {} values counted, {} in the release; {} added, {} changed, {} removed.\nDigest {}",
+                        s.seq,
+                        s.dataset,
+                        started.elapsed().as_secs_f64(),
+                        s.uploaded,
+                        s.rows,
+                        s.added,
+                        s.changed,
+                        s.removed,
+                        s.digest
+                    );
+                    Ok(())
                 }
+                Err(IngestError::Rows(problems)) => exit_with_problems(&app, &problems, &file),
+                Err(IngestError::App(e)) => Err(app_error(e, &app)),
+            }
+        }
+        CrisisCommand::Populations { file } => {
+            let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            match app.set_crisis_populations(None, &filename, &bytes, Utc::now()).await {
+                Ok(n) => {
+                    println!("Populations replaced: {n} regions.");
+                    Ok(())
+                }
+                Err(IngestError::Rows(problems)) => exit_with_problems(&app, &problems, &file),
                 Err(IngestError::App(e)) => Err(app_error(e, &app)),
             }
         }

@@ -59,7 +59,7 @@ fn calendar_due_counts_the_plain_calendar() {
 #[test]
 fn demo_twice_users_and_audit_verify_catches_tampering() {
     let dir = tempfile::tempdir().unwrap();
-    let first = terbuka(dir.path(), &["demo", "--no-serve", "--requests", "25"]);
+    let first = terbuka(dir.path(), &["demo", "--no-serve", "--requests", "25", "--crisis-days", "20"]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stdout(&first).contains("Demo data created"), "{}", stdout(&first));
     assert!(stdout(&first).contains("ppid_utama"), "logins are printed");
@@ -179,7 +179,7 @@ fn text_stem_agrees_with_sastrawi() {
 #[test]
 fn search_reindex_and_query() {
     let dir = tempfile::tempdir().unwrap();
-    let o = terbuka(dir.path(), &["demo", "--requests", "20", "--no-serve"]);
+    let o = terbuka(dir.path(), &["demo", "--requests", "20", "--no-serve", "--crisis-days", "20"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = terbuka(dir.path(), &["search", "reindex"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -253,5 +253,43 @@ fn crisis_ingest_releases_diff_and_a_bad_file() {
     assert!(!o.status.success() && stderr(&o).contains("no officer"), "{}", stderr(&o));
     assert!(!terbuka(dir.path(), &["crisis", "diff", "covid19", "9"]).status.success());
     let o = terbuka(dir.path(), &["crisis", "--help"]);
-    assert!(o.status.success() && stdout(&o).contains("ingest"));
+    assert!(o.status.success() && stdout(&o).contains("ingest") && stdout(&o).contains("populations"));
+
+    // Populations: a bad file lists every problem in Indonesian and saves nothing; a good one
+    // replaces the table.
+    let bad = file("penduduk-rusak.csv", "region,population,year,source\n31.71.99.9999,100,2024,BPS\n31.71.01.1001,-5,1800,\n");
+    let o = terbuka(dir.path(), &["crisis", "populations", &bad]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for want in [
+        "baris 2, kolom region: Kode wilayah tidak dikenal",
+        "baris 3, kolom population: Jumlah penduduk harus bilangan bulat positif",
+        "baris 3, kolom year",
+        "baris 3, kolom source",
+        "4 problem(s)",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    let good = file("penduduk.csv", "region,population,year,source\n31.71.01.1001,15000,2024,BPS\n31.71.01.1002,21000,2024,BPS\n");
+    let o = terbuka(dir.path(), &["crisis", "populations", &good]);
+    assert!(o.status.success() && stdout(&o).contains("Populations replaced: 2 regions."), "{}{}", stdout(&o), stderr(&o));
+
+    // A case line list, counted into the next release; a bad row names its line and saves nothing.
+    let bad = file("kasus-rusak.csv", "tanggal,kelurahan,status\n2021-07-03,31.71.01.1001,positif\n");
+    let o = terbuka(dir.path(), &["crisis", "linelist", "covid19", &bad]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("baris 2, kolom status: Status harus dirawat"), "{}", stderr(&o));
+    // This list counts 1 case in Gambir by 3 July where release 2 says 106 by 2 July: refused,
+    // named by kelurahan, date and measure (the file has no such line).
+    let list = file("kasus.csv", "tanggal,kelurahan,status,umur\n2021-07-03,31.71.01.1001,sembuh,40\n2021-07-03,31.71.01.1002,dirawat,\n");
+    let o = terbuka(dir.path(), &["crisis", "linelist", "covid19", &list, "--as-of", "2021-07-03"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("  31.71.01.1001 2021-07-03 confirmed: Nilai kumulatif turun"), "{}", stderr(&o));
+    // On a fresh channel the list is the first release.
+    let fresh = tempfile::tempdir().unwrap();
+    let o = terbuka(fresh.path(), &["crisis", "linelist", "covid19", &list, "--as-of", "2021-07-03", "--note", "Daftar kasus 3 Juli"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Release 1 of covid19 saved from the line list"), "{}", stdout(&o));
+    let o = terbuka(fresh.path(), &["crisis", "releases", "covid19"]);
+    assert!(stdout(&o).lines().next().unwrap_or("").contains("Daftar kasus 3 Juli"), "{}", stdout(&o));
 }

@@ -13,6 +13,7 @@
 //! `1.234` means 1234 in Indonesian and 1.234 in English; a count written `1.234` is refused as
 //! not whole rather than guessed.
 
+use super::codec::Snapshot;
 use super::definition::{Definition, Grain, MeasureKind, Temporal};
 use super::Observation;
 use crate::region::{RegionLevel, Regions};
@@ -132,6 +133,35 @@ pub fn validate_rows_after(
     header: &[String],
     rows: &[Vec<String>],
     earlier: &[Observation],
+) -> Result<Vec<Observation>, Vec<RowProblem>> {
+    let mut runs: HashMap<(&str, &str), Vec<(NaiveDate, f64)>> = HashMap::new();
+    for o in earlier {
+        runs.entry((&o.region, &o.measure)).or_default().push((o.date, o.value));
+    }
+    validate(def, region_level, header, rows, &|region: &str, measure: &str| runs.get(&(region, measure)).cloned().unwrap_or_default())
+}
+
+/// [`validate_rows_after`] for an upload that extends the release `earlier` holds (as replayed
+/// from the store), without turning it into observations.
+pub fn validate_rows_against(
+    def: &Definition,
+    region_level: impl Fn(&str) -> Option<RegionLevel>,
+    header: &[String],
+    rows: &[Vec<String>],
+    earlier: &Snapshot,
+) -> Result<Vec<Observation>, Vec<RowProblem>> {
+    validate(def, region_level, header, rows, &|region: &str, measure: &str| earlier.series(region, measure))
+}
+
+/// The earlier values of one region's measure, by date.
+type EarlierRun<'a> = &'a dyn Fn(&str, &str) -> Vec<(NaiveDate, f64)>;
+
+fn validate(
+    def: &Definition,
+    region_level: impl Fn(&str) -> Option<RegionLevel>,
+    header: &[String],
+    rows: &[Vec<String>],
+    earlier: EarlierRun<'_>,
 ) -> Result<Vec<Observation>, Vec<RowProblem>> {
     // (line, column position, problem): sorted at the end so problems read top to bottom.
     let mut problems: Vec<(usize, usize, RowProblem)> = Vec::new();
@@ -310,8 +340,12 @@ pub fn validate_rows_after(
     type Point = (f64, Option<(usize, usize, bool)>);
     let mut runs: BTreeMap<(&str, &str), BTreeMap<NaiveDate, Point>> = BTreeMap::new();
     let cumulative = |id: &str| def.measure(id).is_some_and(|m| m.temporal == Temporal::Cumulative);
-    for o in earlier.iter().filter(|o| cumulative(&o.measure)) {
-        runs.entry((&o.region, &o.measure)).or_default().insert(o.date, (o.value, None));
+    let touched: BTreeSet<(&str, &str)> = values.iter().filter(|(o, _)| cumulative(&o.measure)).map(|(o, _)| (o.region.as_str(), o.measure.as_str())).collect();
+    for (region, measure) in touched {
+        let run = runs.entry((region, measure)).or_default();
+        for (date, value) in earlier(region, measure) {
+            run.insert(date, (value, None));
+        }
     }
     for (o, v) in values.iter().filter(|(o, _)| cumulative(&o.measure)) {
         runs.entry((&o.region, &o.measure)).or_default().insert(o.date, (o.value, Some((v.line, v.pos, v.noted))));
@@ -344,6 +378,147 @@ fn finish(mut problems: Vec<(usize, usize, RowProblem)>) -> Vec<RowProblem> {
     problems.sort_by_key(|(line, pos, _)| (*line, *pos));
     problems.dedup_by(|a, b| a.2 == b.2);
     problems.into_iter().map(|(_, _, p)| p).collect()
+}
+
+/// One region's population, from a population upload ([`validate_populations`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Population {
+    pub region: String,
+    pub population: u64,
+    pub year: i32,
+    pub source: String,
+}
+
+/// Every message code [`validate_populations`] reports (besides those it shares with
+/// [`validate_rows`]).
+pub const POPULATION_PROBLEM_CODES: &[&str] = &["err.crisis_population", "err.crisis_year", "err.crisis_duplicate_region"];
+
+/// The largest population one region may have.
+pub const MAX_POPULATION: u64 = 1_000_000_000;
+
+/// The longest population source, in characters.
+pub const MAX_SOURCE: usize = 300;
+
+/// Checks a population upload whole: columns `region` (or `kode_wilayah`), `population` (or
+/// `penduduk`), `year` (or `tahun`) and `source` (or `sumber`), one row per region. Every problem
+/// is reported by line and column (unknown region, a population that is not a positive whole
+/// number, a year outside 1900–2100, a region given twice, an empty source); any problem refuses
+/// the whole upload. `known` says whether a region code exists.
+pub fn validate_populations(known: impl Fn(&str) -> bool, header: &[String], rows: &[Vec<String>]) -> Result<Vec<Population>, Vec<RowProblem>> {
+    let mut problems: Vec<(usize, usize, RowProblem)> = Vec::new();
+    let mut report = |line: usize, pos: usize, column: &str, code: &'static str| {
+        problems.push((line, pos, RowProblem { line, column: column.to_string(), code }));
+    };
+    const COLUMNS: [&str; 4] = ["region", "population", "year", "source"];
+    let mut at: [Option<usize>; 4] = [None; 4];
+    let mut blank = Vec::new();
+    for (pos, h) in header.iter().enumerate() {
+        let name: String = h.trim().trim_start_matches('\u{feff}').trim().to_lowercase().chars().take(64).collect();
+        let which = match name.as_str() {
+            "" => {
+                blank.push(pos);
+                continue;
+            }
+            "region" | "kode_wilayah" => 0,
+            "population" | "penduduk" | "jumlah_penduduk" => 1,
+            "year" | "tahun" => 2,
+            "source" | "sumber" => 3,
+            _ => {
+                report(1, pos, &name, "err.crisis_unknown_column");
+                continue;
+            }
+        };
+        if at[which].is_some() {
+            report(1, pos, COLUMNS[which], "err.crisis_duplicate_column");
+        } else {
+            at[which] = Some(pos);
+        }
+    }
+    for (which, name) in COLUMNS.iter().enumerate() {
+        if at[which].is_none() {
+            report(1, usize::MAX, name, "err.crisis_missing_column");
+        }
+    }
+    let data: Vec<(usize, &Vec<String>)> = rows.iter().enumerate().map(|(i, r)| (i + 2, r)).filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty())).collect();
+    if data.is_empty() {
+        report(2, 0, "", "err.crisis_empty");
+    }
+    let [Some(rc), Some(pc), Some(yc), Some(sc)] = at else {
+        return Err(finish(problems));
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(data.len());
+    for (line, row) in data {
+        let cell = |pos: usize| row.get(pos).map(|s| s.trim()).unwrap_or("");
+        if row.len() > header.len() && row[header.len()..].iter().any(|c| !c.trim().is_empty()) {
+            report(line, header.len(), "", "err.crisis_extra_cells");
+        }
+        for &pos in &blank {
+            if !cell(pos).is_empty() {
+                report(line, pos, "", "err.crisis_unnamed_column");
+            }
+        }
+        let region = cell(rc);
+        let region_ok = if region.is_empty() {
+            report(line, rc, "region", "err.required");
+            false
+        } else if !known(region) {
+            report(line, rc, "region", "err.crisis_region_unknown");
+            false
+        } else if seen.insert(region.to_string(), line).is_some() {
+            report(line, rc, "region", "err.crisis_duplicate_region");
+            false
+        } else {
+            true
+        };
+        let raw = cell(pc);
+        let population = if raw.is_empty() {
+            report(line, pc, "population", "err.required");
+            None
+        } else {
+            match raw.parse::<u64>() {
+                Ok(n) if raw.bytes().all(|b| b.is_ascii_digit()) && (1..=MAX_POPULATION).contains(&n) => Some(n),
+                _ => {
+                    report(line, pc, "population", "err.crisis_population");
+                    None
+                }
+            }
+        };
+        let raw = cell(yc);
+        let year = if raw.is_empty() {
+            report(line, yc, "year", "err.required");
+            None
+        } else {
+            match raw.parse::<i32>() {
+                Ok(y) if raw.bytes().all(|b| b.is_ascii_digit()) && (1900..=2100).contains(&y) => Some(y),
+                _ => {
+                    report(line, yc, "year", "err.crisis_year");
+                    None
+                }
+            }
+        };
+        let source = cell(sc);
+        let source_ok = if source.is_empty() {
+            report(line, sc, "source", "err.required");
+            false
+        } else if source.chars().count() > MAX_SOURCE {
+            report(line, sc, "source", "err.too_long");
+            false
+        } else if source.chars().any(char::is_control) {
+            report(line, sc, "source", "err.control_chars");
+            false
+        } else {
+            true
+        };
+        if let (true, Some(population), Some(year), true) = (region_ok, population, year, source_ok) {
+            out.push(Population { region: region.to_string(), population, year, source: source.to_string() });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(finish(problems));
+    }
+    out.sort_by(|a, b| a.region.cmp(&b.region));
+    Ok(out)
 }
 
 /// The next release when an upload adds to the current one: the uploaded values replace those

@@ -12,7 +12,9 @@
 //! with any problem yields no observation at all. Each accepted upload becomes an immutable
 //! *release* (a complete snapshot of the dataset, see [`ingest::merge`]); [`diff::diff`] says,
 //! deterministically, what changed from the previous release, and [`diff::release_digest`] names
-//! a release by its content. [`aggregate::roll_up`] sums (or takes the max, min or
+//! a release by its content. A release is stored as its [`codec::ChangeSet`] (the diff plus the
+//! notes it set or cleared) and read back by replaying change sets into a [`codec::Snapshot`].
+//! [`aggregate::roll_up`] sums (or takes the max, min or
 //! population-weighted mean of) kelurahan values up to kecamatan, kota and province, and
 //! reconciles them with totals reported directly at those levels.
 //!
@@ -23,6 +25,7 @@
 //! release are passed in.
 
 pub mod aggregate;
+pub mod codec;
 pub mod definition;
 pub mod diff;
 pub mod formula;
@@ -31,10 +34,11 @@ pub mod ingest;
 pub mod linelist;
 
 pub use aggregate::{population_up, roll_up, Aggregated, Reconciliation, Rollup};
+pub use codec::{ApplyError, ChangeSet, CodecError, NoteChange, Snapshot};
 pub use definition::{Aggregate, Definition, DefinitionError, DefinitionErrors, Derived, Grain, Indicator, Measure, MeasureKind, Temporal, Text};
 pub use diff::{diff, release_digest, summarize, Change, ChangeKind, DiffSummary};
 pub use indicators::IndicatorKind;
-pub use ingest::{levels_of, merge, records_to_rows, validate_rows, validate_rows_after, RowProblem};
+pub use ingest::{levels_of, merge, records_to_rows, validate_rows, validate_rows_after, validate_rows_against, RowProblem};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -336,9 +336,9 @@ pub async fn observations(
     if matches {
         return cache_headers(StatusCode::NOT_MODIFIED.into_response());
     }
-    let observations = match s.app.store.crisis_observations(release.id, &filter).await {
-        Ok(o) => o,
-        Err(e) => return ApiError::new(e.into(), lang).into_response(),
+    let observations = match s.app.crisis_observations(&slug, Some(release.seq), &filter).await {
+        Ok((_, o)) => o,
+        Err(e) => return ApiError::new(e, lang).into_response(),
     };
     let total = observations.len();
     let items: Vec<_> = observations.into_iter().skip((page - 1).saturating_mul(per_page)).take(per_page).collect();

@@ -21,6 +21,7 @@ use axum::{Extension, Router};
 use chrono::{Duration, NaiveDate};
 use minijinja::context;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 use terbuka_app::AppError;
@@ -179,6 +180,8 @@ pub struct Cube {
     pub population: HashMap<String, f64>,
     /// Every reconciliation of the release (all dates), sorted by region, date and measure.
     pub reconciliation_all: Vec<crisis::Reconciliation>,
+    /// Where the populations come from (`"source, year"`), for the page.
+    pub population_sources: Vec<String>,
 }
 
 impl Cube {
@@ -233,7 +236,7 @@ impl Cube {
                 .collect();
             computed.insert(code.clone(), latest);
         }
-        Cube { series, parts, reconciliation, computed, population: pop, reconciliation_all: rollup.reconciliation }
+        Cube { series, parts, reconciliation, computed, population: pop, reconciliation_all: rollup.reconciliation, population_sources: Vec::new() }
     }
 
     pub fn of(&self, region: &str, measure: &str) -> Option<&Series> {
@@ -260,22 +263,31 @@ fn cache() -> &'static CubeCache {
 }
 
 /// The population table as a map, and a fingerprint of it for the cube cache key.
-pub async fn populations(s: &AppState) -> Result<(HashMap<String, f64>, String), AppError> {
-    // Interim: replaced by the stored population table (`App::crisis_populations`).
-    let _ = s;
-    Ok((HashMap::new(), String::new()))
+/// Also the sources with their years (`"BPS, 2020"`), for the page.
+pub async fn populations(s: &AppState) -> Result<(HashMap<String, f64>, String, Vec<String>), AppError> {
+    let rows = s.app.crisis_populations().await?;
+    let mut hash = Sha256::new();
+    let mut sources = std::collections::BTreeSet::new();
+    for r in &rows {
+        hash.update(format!("{}={};{};{}\n", r.region, r.population, r.year, r.source).as_bytes());
+        sources.insert(format!("{}, {}", r.source, r.year));
+    }
+    let map = rows.into_iter().map(|r| (r.region, r.population as f64)).collect();
+    Ok((map, hex::encode(&hash.finalize()[..8]), sources.into_iter().collect()))
 }
 
 /// The roll-up of a release, from the cache or computed (releases never change; the population
 /// table may, so its fingerprint is part of the key).
 pub async fn cube(s: &AppState, slug: &str, ds: &StoredCrisisDataset, def: &Definition, release: &StoredCrisisRelease) -> Result<Arc<Cube>, AppError> {
-    let (population, fingerprint) = populations(s).await?;
+    let (population, fingerprint, sources) = populations(s).await?;
     let key = format!("{}:{}:{}", ds.definition_hash, release.digest, fingerprint);
     if let Some((_, c)) = cache().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key) {
         return Ok(c.clone());
     }
     let (_, observations) = s.app.crisis_observations(slug, Some(release.seq), &ObservationFilter::default()).await?;
-    let built = Arc::new(Cube::build(def, &s.app.regions, &observations, &population));
+    let mut built = Cube::build(def, &s.app.regions, &observations, &population);
+    built.population_sources = sources;
+    let built = Arc::new(built);
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
     c.retain(|(k, _)| *k != key);
     c.push((key, built.clone()));
@@ -636,6 +648,7 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
             formulas => formulas(&def, cube.computed.get(code).map(Vec::as_slice), lang),
             reconciliation => reconciliation(&def, &cube, code, lang),
             population => population,
+            population_sources => cube.population_sources.join("; "),
             release => ReleaseView::of(&release),
             latest => latest.map(|d| d.to_string()),
             headlines => heads,

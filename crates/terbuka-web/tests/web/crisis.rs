@@ -481,3 +481,22 @@ async fn reconciliation_and_indicator_values_are_shown() {
     let en = c.get("/krisis/covid19/wilayah/31.71.01.1002?lang=en").await.text();
     assert!(section(&en, "id=\"rumus-cfr\"", "</dt>").contains(">1.92<"));
 }
+
+/// With a population table, per-100 000 figures are computed and the page names the population
+/// and its source; a region whose parts do not all have a population gets none (no partial sums).
+#[tokio::test]
+async fn per_100k_uses_the_population_table() {
+    let t = setup().await;
+    let csv = format!("region,population,year,source\n{K1},20000,2020,BPS uji\n{K2},26000,2020,BPS uji\n{K3},50000,2020,BPS uji\n");
+    t.app.set_crisis_populations(None, "penduduk.csv", csv.as_bytes(), Utc::now()).await.unwrap();
+    let mut c = t.client();
+    // Cideng: 260 confirmed × 100 000 / 26 000 = 1 000.
+    let page = c.get("/krisis/covid19/wilayah/31.71.01.1002").await.text();
+    assert!(section(&page, "id=\"rumus-confirmed_per_100k\"", "</dt>").contains(">1.000<"), "{page}");
+    assert!(page.contains("26.000 jiwa") && page.contains("BPS uji, 2020"), "population and source are named");
+    // The province has 264 kelurahan without a population: no partial sum.
+    let province = c.get("/krisis/covid19").await.text();
+    assert!(province.contains("Jumlah penduduk wilayah ini belum dimuat"));
+    let summary = c.get("/api/v1/crisis/covid19/summary").await.json();
+    assert!(summary["regions"][0]["population"].is_null());
+}

@@ -244,9 +244,9 @@ fn merging_an_upload_into_the_current_release() {
 fn every_problem_code_is_listed_for_translation() {
     let source = include_str!("../ingest.rs");
     let used: BTreeSet<&str> = source.split('"').filter(|s| s.starts_with("err.") && !s.contains(' ')).collect();
-    let listed: BTreeSet<&str> = PROBLEM_CODES.iter().copied().collect();
+    let listed: BTreeSet<&str> = PROBLEM_CODES.iter().chain(POPULATION_PROBLEM_CODES).copied().collect();
     assert_eq!(used, listed);
-    assert_eq!(listed.len(), PROBLEM_CODES.len(), "no code listed twice");
+    assert_eq!(listed.len(), PROBLEM_CODES.len() + POPULATION_PROBLEM_CODES.len(), "no code listed twice");
 }
 
 #[test]
@@ -254,4 +254,75 @@ fn long_unknown_headers_are_cut() {
     let long = "x".repeat(500);
     let got = check(&covid(), &format!("region,date,confirmed,{long}\n31,2021-07-01,1,\n")).unwrap_err();
     assert_eq!(got, [p(1, &"x".repeat(64), "err.crisis_unknown_column")]);
+}
+
+#[test]
+fn validating_against_a_snapshot_equals_validating_against_observations() {
+    let def = covid();
+    let regions = jakarta();
+    let earlier = vec![
+        obs("31.71.01.1001", "2021-07-01", "confirmed", 100.0),
+        obs("31.71.01.1001", "2021-07-03", "confirmed", 120.0),
+        obs("31.71.01.1002", "2021-07-01", "confirmed", 50.0),
+    ];
+    let snapshot = crate::crisis::Snapshot::from_observations(&earlier);
+    for csv in [
+        "region,date,confirmed\n31.71.01.1001,2021-07-02,90\n",
+        "region,date,confirmed\n31.71.01.1001,2021-07-02,130\n",
+        "region,date,confirmed,note\n31.71.01.1001,2021-07-02,130,koreksi\n31.71.01.1002,2021-07-02,49,\n",
+        "region,date,confirmed\n31.71.01.1001,2021-07-04,121\n31.71.01.1002,2021-07-02,51\n",
+    ] {
+        let (h, rows) = cells(csv);
+        let a = validate_rows_after(&def, levels_of(&regions), &h, &rows, &earlier);
+        let b = validate_rows_against(&def, levels_of(&regions), &h, &rows, &snapshot);
+        assert_eq!(a, b, "{csv}");
+    }
+    let (h, rows) = cells("region,date,confirmed\n31.71.01.1001,2021-07-02,90\n");
+    assert_eq!(validate_rows_against(&def, levels_of(&regions), &h, &rows, &snapshot).unwrap_err(), [p(2, "confirmed", "err.crisis_cumulative_decrease")]);
+}
+
+fn populations(csv: &str) -> Result<Vec<Population>, Vec<RowProblem>> {
+    let (h, rows) = cells(csv);
+    let regions = jakarta();
+    validate_populations(|c| regions.get(c).is_some(), &h, &rows)
+}
+
+#[test]
+fn populations_are_checked_whole() {
+    let good = populations("kode_wilayah,penduduk,tahun,sumber\n31.71.01.1002,21000,2024,BPS\n31.71.01.1001,15000,2023,Dukcapil DKI\n31.71,900000,2024,BPS\n")
+        .unwrap();
+    assert_eq!(
+        good.iter().map(|p| (p.region.as_str(), p.population, p.year)).collect::<Vec<_>>(),
+        [("31.71", 900000, 2024), ("31.71.01.1001", 15000, 2023), ("31.71.01.1002", 21000, 2024)]
+    );
+    assert_eq!(good[1].source, "Dukcapil DKI");
+    let bad = populations(
+        "region,population,year,source\n\
+         31.99.99.9999,100,2024,BPS\n\
+         31.71.01.1001,0,2024,BPS\n\
+         31.71.01.1002,12.5,1899,BPS\n\
+         31.71.01.1001,-3,2101,\n\
+         31.71.01.1003,1.000,20x4,BPS\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        bad,
+        [
+            p(2, "region", "err.crisis_region_unknown"),
+            p(3, "population", "err.crisis_population"),
+            p(4, "population", "err.crisis_population"),
+            p(4, "year", "err.crisis_year"),
+            p(5, "region", "err.crisis_duplicate_region"),
+            p(5, "population", "err.crisis_population"),
+            p(5, "year", "err.crisis_year"),
+            p(5, "source", "err.required"),
+            p(6, "population", "err.crisis_population"),
+            p(6, "year", "err.crisis_year"),
+        ]
+    );
+    assert_eq!(
+        populations("region,penduduk,warna\n31.71.01.1001,5,x\n").unwrap_err(),
+        [p(1, "warna", "err.crisis_unknown_column"), p(1, "year", "err.crisis_missing_column"), p(1, "source", "err.crisis_missing_column")]
+    );
+    assert_eq!(populations("region,population,year,source\n").unwrap_err(), [p(2, "", "err.crisis_empty")]);
 }
