@@ -10,9 +10,10 @@
 //!
 //! **Freshness across nodes.** Releases may be published on another node. Every entry is
 //! re-checked against the store's latest release at most once per [`RECHECK`] (by one request;
-//! the others keep being served the current bytes meanwhile): when the digest differs the entry
-//! is dropped and the next request renders the new release. An answer is therefore at most
-//! about one second older than the database.
+//! the others keep being served the current bytes meanwhile). When the digest differs, that one
+//! request renders the new release while everyone else still gets the previous answer, so a new
+//! release never sends a crowd of visitors into the (seconds-long) roll-up at once. An answer is
+//! therefore about one second, plus one rendering, older than the database.
 //!
 //! **What is never cached.** Only `GET`/`HEAD` of the listed paths, without a query string (or
 //! with only `lang=`), and only for requests without a session cookie: a signed-in officer's page
@@ -105,10 +106,6 @@ impl HotCache {
     fn put(&self, key: HotKey, entry: Entry) {
         self.entries.write().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::new(entry));
     }
-
-    fn drop_slug(&self, slug: &str) {
-        self.entries.write().unwrap_or_else(|e| e.into_inner()).retain(|_, e| e.slug != slug);
-    }
 }
 
 /// The dataset slug of a path whose answer may be kept: `/krisis/{slug}` (the channel home) and
@@ -197,30 +194,43 @@ async fn still_current(state: &AppState, entry: &Entry) -> bool {
     }
 }
 
+/// Clears an entry's `rechecking` flag when the request that set it ends, however it ends (a
+/// client that goes away mid-render must not leave the flag set).
+struct Busy(Arc<Entry>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.rechecking.store(false, Ordering::Release);
+    }
+}
+
 /// The middleware: answers hot requests from memory, keeps tagged answers.
 pub async fn hot_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(key) = hot_key(req.method(), req.uri().path(), req.uri().query(), req.headers()) else {
         return next.run(req).await;
     };
     let head = req.method() == Method::HEAD;
+    // While set, the entry being re-checked (or replaced) is served to everyone else.
+    let mut _busy: Option<Busy> = None;
     if let Some(entry) = state.hot.get(&key) {
         let due = entry.checked.lock().map(|t| t.elapsed() >= state.hot.recheck).unwrap_or(true);
         if !due {
             return answer(&entry, req.headers(), head);
         }
         if entry.rechecking.swap(true, Ordering::AcqRel) {
-            // Another request is re-checking: serve what we have meanwhile.
+            // Another request is re-checking or rendering the new release: serve what we have.
             return answer(&entry, req.headers(), head);
         }
-        let current = still_current(&state, &entry).await;
-        entry.rechecking.store(false, Ordering::Release);
-        if current {
+        let busy = Busy(entry.clone());
+        if still_current(&state, &entry).await {
             if let Ok(mut t) = entry.checked.lock() {
                 *t = Instant::now();
             }
             return answer(&entry, req.headers(), head);
         }
-        state.hot.drop_slug(&entry.slug);
+        // A new release: this request renders it, the others keep getting the previous answer
+        // until the new one is stored (or this request ends without one).
+        _busy = Some(busy);
     }
     let req_headers = req.headers().clone();
     let res = next.run(req).await;

@@ -281,11 +281,23 @@ pub async fn populations(s: &AppState) -> Result<(HashMap<String, f64>, String, 
 pub async fn cube(s: &AppState, slug: &str, ds: &StoredCrisisDataset, def: &Definition, release: &StoredCrisisRelease) -> Result<Arc<Cube>, AppError> {
     let (population, fingerprint, sources) = populations(s).await?;
     let key = format!("{}:{}:{}", ds.definition_hash, release.digest, fingerprint);
-    if let Some((_, c)) = cache().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key) {
-        return Ok(c.clone());
+    let cached = || cache().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key).map(|(_, c)| c.clone());
+    if let Some(c) = cached() {
+        return Ok(c);
+    }
+    // One roll-up at a time: requests arriving while it is built wait for it instead of each
+    // building their own (a two-year release takes seconds).
+    static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _building = BUILDING.lock().await;
+    if let Some(c) = cached() {
+        return Ok(c);
     }
     let (_, observations) = s.app.crisis_observations(slug, Some(release.seq), &ObservationFilter::default()).await?;
-    let mut built = Cube::build(def, &s.app.regions, &observations, &population);
+    // Seconds of CPU for a long release: off the async threads, so hot answers keep flowing.
+    let (def, regions) = (def.clone(), s.app.regions.clone());
+    let mut built = tokio::task::spawn_blocking(move || Cube::build(&def, &regions, &observations, &population))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the crisis roll-up failed: {e}")))?;
     built.population_sources = sources;
     let built = Arc::new(built);
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
