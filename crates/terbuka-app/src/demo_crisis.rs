@@ -1,5 +1,5 @@
 //! Generated demo data for the crisis channel: about two years of daily Covid-19 figures, a
-//! flood season and a population for every kelurahan, reproducible from a seed and internally consistent (every
+//! flood history (rainy seasons and dry ones) and a population for every kelurahan, reproducible from a seed and internally consistent (every
 //! cumulative series only grows, recovered + deaths never exceed confirmed, tests cover the
 //! people tested, later vaccine doses never exceed earlier ones). The shape follows Jakarta's
 //! three waves (early 2021, the Delta wave of mid-2021, Omicron early 2022) but the numbers are
@@ -142,12 +142,23 @@ pub fn covid_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -
 
 pub const FLOOD_COLUMNS: &[&str] = &["region", "date", "flooded_rw", "flood_depth_max_cm", "evacuees", "evacuation_sites"];
 
-/// Daily flood rows for the rainy season starting at `start` (`days` days): a few flood events
-/// that hit low-lying kelurahan (those of Jakarta Utara, Timur and Barat more often).
+/// Daily flood rows for `days` days from `start`: flood events in the rainy months (November to
+/// March, about one every three weeks) that hit low-lying kelurahan (those of Jakarta Utara,
+/// Timur and Barat more often); every kelurahan reports every day, zero when dry.
 pub fn flood_rows(regions: &Regions, start: NaiveDate, days: usize, seed: u64) -> (Vec<String>, Vec<Vec<String>>) {
+    use chrono::Datelike;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xf100d);
-    // Event days: heavy rain around the turn of the year and in February.
-    let events: Vec<(usize, f64)> = (0..5).map(|_| (rng.gen_range(0..days.max(1)), rng.gen_range(0.3..1.0))).collect();
+    let mut events: Vec<(usize, f64)> = Vec::new();
+    for day in 0..days {
+        let month = (start + Duration::days(day as i64)).month();
+        if matches!(month, 11 | 12 | 1 | 2 | 3) && rng.gen_bool(1.0 / 20.0) {
+            events.push((day, rng.gen_range(0.3..1.0)));
+        }
+    }
+    if events.is_empty() && days > 0 {
+        // A short span in the dry season still shows one (early or late) flood.
+        events.push((days / 2, rng.gen_range(0.3..1.0)));
+    }
     let mut rows = Vec::new();
     for r in regions.at_level(RegionLevel::Kelurahan) {
         let prone = match r.parent.as_deref().and_then(|k| regions.get(k)).and_then(|k| k.parent.as_deref()) {
@@ -186,8 +197,8 @@ pub const POPULATION_SOURCE: &str = "Data contoh (dibangkitkan) / generated samp
 const HISTORY_DAYS: usize = 760;
 /// Daily releases after the back-fill (the last of them corrects the one before).
 const DAILY_RELEASES: usize = 5;
-/// The longest flood season the demo publishes, in days.
-const FLOOD_DAYS: usize = 150;
+/// The longest flood history the demo publishes, in days (two rainy seasons and more).
+const FLOOD_DAYS: usize = 730;
 /// The kelurahan whose figures the demo's correction release revises (Gambir) and by how much.
 const CORRECTED: &str = "31.71.01.1001";
 const DOUBLE_COUNTED: u64 = 12;
@@ -215,7 +226,7 @@ pub fn population_csv(regions: &Regions, seed: u64, year: i32) -> Vec<u8> {
 ///   back-fill release up to six days ago, then one release a day. The fourth daily release
 ///   double-counts 12 cases in Gambir; the fifth corrects that day (a cumulative value revised,
 ///   with a correction note), so the public correction log shows a real correction.
-/// - Floods: the last `min(days, 150)` days of a rainy season, one release.
+/// - Floods: the last `min(days, 730)` days, rainy seasons and dry ones, one release.
 ///
 /// Returns how many releases it made (0 when the data is already there).
 pub async fn seed(app: &App, now: DateTime<Utc>, days: usize) -> anyhow::Result<usize> {

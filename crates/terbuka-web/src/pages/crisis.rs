@@ -677,23 +677,61 @@ async fn region_page(s: &AppState, ctx: &Ctx, slug: &str, code: &str, home: bool
     Ok((page, Some(release)))
 }
 
-/// `/krisis/{slug}/wilayah/{code}/tren.csv|json`: the chart's numbers for a region.
+/// `/krisis/{slug}/wilayah/{code}/tren.csv|json`: the chart's numbers for a region;
+/// `banding.csv|json`: its comparison table.
 pub async fn region_series_download(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     PagePath((slug, code, file)): PagePath<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let json = match file.as_str() {
-        "tren.csv" => false,
-        "tren.json" => true,
+    let (json, compare) = match file.as_str() {
+        "tren.csv" => (false, false),
+        "tren.json" => (true, false),
+        "banding.csv" => (false, true),
+        "banding.json" => (true, true),
         _ => return Err(ctx.err(AppError::NotFound)),
     };
     let (ds, def) = s.app.crisis_dataset(&slug).await.map_err(|e| ctx.err(e))?;
-    if s.app.regions.get(&code).is_none() {
+    let Some(region) = s.app.regions.get(&code) else {
         return Err(ctx.err(AppError::NotFound));
-    }
+    };
     let release = latest_release(&s, &slug).await.map_err(|e| ctx.err(e))?.ok_or_else(|| ctx.err(AppError::NotFound))?;
     let cube = cube(&s, &slug, &ds, &def, &release).await.map_err(|e| ctx.err(e))?;
+    if compare {
+        // The comparison table of the page: the region's parts (for the province, every kota and
+        // kecamatan), each measure's latest value and its date.
+        let rows: Vec<&Region> = if region.level == RegionLevel::Province {
+            s.app.regions.at_level(RegionLevel::KotaKab).chain(s.app.regions.at_level(RegionLevel::Kecamatan)).collect()
+        } else {
+            s.app.regions.children(&code).collect()
+        };
+        let name = format!("krisis-{slug}-{}-banding", code.replace('.', ""));
+        let ids: Vec<&str> = def.measures.iter().map(|m| m.id.as_str()).collect();
+        if json {
+            let items: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    let values: serde_json::Map<String, serde_json::Value> =
+                        ids.iter().filter_map(|m| cube.last(&r.code, m).map(|(d, v)| (m.to_string(), serde_json::json!({ "date": d, "value": v })))).collect();
+                    serde_json::json!({ "code": r.code, "name": r.name, "level": r.level.as_str(), "latest": values })
+                })
+                .collect();
+            let body = serde_json::json!({ "dataset": slug, "region": code, "release": release.seq, "digest": release.digest, "regions": items });
+            return Ok(attachment("application/json", &format!("{name}.json"), serde_json::to_vec_pretty(&body).unwrap_or_default()));
+        }
+        let mut header = vec!["region", "name", "level", "date"];
+        header.extend(ids.iter().copied());
+        let data: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let date = cube.latest(&r.code).map(|d| d.to_string()).unwrap_or_default();
+                let mut row = vec![r.code.clone(), r.name.clone(), r.level.as_str().to_string(), date];
+                row.extend(ids.iter().map(|m| cube.last(&r.code, m).map(|(_, v)| v.to_string()).unwrap_or_default()));
+                row
+            })
+            .collect();
+        return Ok(attachment("text/csv; charset=utf-8", &format!("{name}.csv"), table::write_csv(&header, &data)));
+    }
     let rows = trend(&def, &cube, &code);
     let measure = chart_measure(&def).map(|m| m.id.clone()).unwrap_or_default();
     let name = format!("krisis-{slug}-{}-tren", code.replace('.', ""));

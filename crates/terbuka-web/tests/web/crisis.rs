@@ -480,6 +480,19 @@ async fn reconciliation_and_indicator_values_are_shown() {
     assert!(page.contains("Jumlah penduduk wilayah ini belum dimuat"));
     let en = c.get("/krisis/covid19/wilayah/31.71.01.1002?lang=en").await.text();
     assert!(section(&en, "id=\"rumus-cfr\"", "</dt>").contains(">1.92<"));
+
+    // The comparison table as CSV and JSON: the kecamatan's kelurahan with their latest values.
+    let csv = c.get("/krisis/covid19/wilayah/31.71.01/banding.csv").await.text();
+    let head = csv.lines().next().unwrap().trim_start_matches('\u{feff}');
+    assert!(head.starts_with("region,name,level,date,confirmed,"), "{csv}");
+    let cideng = csv.lines().find(|l| l.starts_with("31.71.01.1002,")).unwrap_or_else(|| panic!("{csv}"));
+    assert!(cideng.contains(",kelurahan,2021-07-20,260,"), "{cideng}");
+    let json = c.get("/krisis/covid19/wilayah/31/banding.json").await.json();
+    let regions = json["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 6 + 44, "the province compares every kota and kecamatan");
+    let pusat = regions.iter().find(|r| r["code"] == "31.71").unwrap();
+    assert_eq!(pusat["latest"]["confirmed"]["value"], 543.0);
+    assert_eq!(c.get("/krisis/covid19/wilayah/31/banding.xml").await.status, StatusCode::NOT_FOUND);
 }
 
 /// With a population table, per-100 000 figures are computed and the page names the population
