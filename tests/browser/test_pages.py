@@ -47,7 +47,9 @@ def server():
     })
     env.pop("TERBUKA_DATABASE_URL", None)
     proc = subprocess.Popen([str(BINARY), "demo", "--requests", "40"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
+    # The demo publishes two years of generated crisis data before it listens (about a minute
+    # in a debug build on a busy machine).
+    deadline = time.time() + 300
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("terbuka demo exited:\n" + proc.stdout.read().decode())
