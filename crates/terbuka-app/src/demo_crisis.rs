@@ -219,6 +219,30 @@ pub fn population_csv(regions: &Regions, seed: u64, year: i32) -> Vec<u8> {
     terbuka_files::table::write_csv(&["region", "population", "year", "source"], &rows)
 }
 
+/// The province's own daily totals of `columns`, as the health office reports them: the sum of
+/// the kelurahan plus 0.6 % for cases whose kelurahan is unknown or outside Jakarta, so the
+/// reconciliation view has a difference to show. Cumulative like their parts (never falling).
+fn province_totals(header: &[String], rows: &[Vec<String>], columns: &[usize]) -> Vec<Vec<String>> {
+    let mut sums: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for r in rows {
+        let slot = sums.entry(r[1].clone()).or_insert_with(|| vec![0; columns.len()]);
+        for (i, c) in columns.iter().enumerate() {
+            slot[i] += r[*c].parse::<u64>().unwrap_or(0);
+        }
+    }
+    sums.into_iter()
+        .map(|(date, totals)| {
+            let mut row = vec![String::new(); header.len()];
+            row[0] = "31".to_string();
+            row[1] = date;
+            for (i, c) in columns.iter().enumerate() {
+                row[*c] = (totals[i] + totals[i] * 6 / 1000).to_string();
+            }
+            row
+        })
+        .collect()
+}
+
 /// Publishes generated data for each shipped dataset that has no release yet, through the real
 /// upload path, and the generated populations if there are none:
 ///
@@ -252,9 +276,11 @@ pub async fn seed(app: &App, now: DateTime<Utc>, days: usize) -> anyhow::Result<
         let span = |from: usize, to: usize| -> Vec<Vec<String>> { rows.chunks(HISTORY_DAYS).flat_map(|k| k[from..to].to_vec()).collect() };
         let first = HISTORY_DAYS - days;
         let backfill_end = HISTORY_DAYS - dailies;
-        upload("covid19", header.clone(), span(first, backfill_end), NOTE.to_string(), published(date_of(backfill_end - 1), now)).await?;
-        made += 1;
         let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
+        let mut backfill = span(first, backfill_end);
+        backfill.extend(province_totals(&header, &backfill, &[col("confirmed"), col("deaths")]));
+        upload("covid19", header.clone(), backfill, NOTE.to_string(), published(date_of(backfill_end - 1), now)).await?;
+        made += 1;
         let (confirmed, isolation) = (col("confirmed"), col("self_isolation"));
         let bump = |row: &mut Vec<String>| {
             for c in [confirmed, isolation] {
