@@ -475,8 +475,24 @@ impl App {
         let (base, after) = match cache.get(&release.dataset) {
             Some(c) if c.release == release.id && c.digest == release.digest => return Ok(c.snapshot.clone()),
             Some(c) if c.seq < release.seq => (c.snapshot.clone(), c.seq),
-            _ => (Arc::new(Snapshot::default()), 0),
+            Some(_) => {
+                // An older release than the one kept: replayed from the start without holding
+                // the cache (readers of the latest release must not wait for it), and not kept.
+                drop(cache);
+                return self.replay(Arc::new(Snapshot::default()), 0, release).await.map(Arc::new);
+            }
+            None => (Arc::new(Snapshot::default()), 0),
         };
+        let snapshot = Arc::new(self.replay(base, after, release).await?);
+        if cache.get(&release.dataset).is_none_or(|c| c.seq <= release.seq) {
+            cache.insert(release.dataset, Cached { release: release.id, seq: release.seq, digest: release.digest.clone(), snapshot: snapshot.clone() });
+        }
+        Ok(snapshot)
+    }
+
+    /// Applies the change sets after release `after` up to `release` to `base` (the values of
+    /// release `after`), off the async threads, and checks the result against the stored digest.
+    async fn replay(&self, base: Arc<Snapshot>, after: i64, release: &StoredCrisisRelease) -> AppResult<Snapshot> {
         let sets = self.store.crisis_change_sets(release.dataset, after, release.seq).await?;
         if sets.len() as i64 != release.seq - after {
             return Err(internal(format!(
@@ -489,7 +505,7 @@ impl App {
         }
         let expected = release.digest.clone();
         let (dataset, seq) = (release.dataset, release.seq);
-        let snapshot = blocking(move || {
+        blocking(move || {
             let mut snapshot = Arc::unwrap_or_clone(base);
             for (r, set) in &sets {
                 snapshot = snapshot.apply(set).map_err(|e| format!("crisis release {} of dataset {dataset} does not replay: {e}", r.seq))?;
@@ -501,12 +517,7 @@ impl App {
             Ok(snapshot)
         })
         .await?
-        .map_err(internal)?;
-        let snapshot = Arc::new(snapshot);
-        if cache.get(&release.dataset).is_none_or(|c| c.seq <= release.seq) {
-            cache.insert(release.dataset, Cached { release: release.id, seq: release.seq, digest: release.digest.clone(), snapshot: snapshot.clone() });
-        }
-        Ok(snapshot)
+        .map_err(internal)
     }
 
     /// A release (the latest when `seq` is `None`) and all its values, replayed and checked (see
