@@ -357,7 +357,7 @@ impl App {
         let mut table: std::collections::BTreeMap<(String, chrono::NaiveDate), Vec<String>> = std::collections::BTreeMap::new();
         for o in observations {
             if let Some(i) = measures.iter().position(|m| *m == o.measure) {
-                table.entry((o.region, o.date)).or_insert_with(|| vec![String::new(); measures.len()])[i] = format!("{}", o.value);
+                table.entry((o.region, o.date)).or_insert_with(|| vec![String::new(); measures.len()])[i] = o.value.to_string();
             }
         }
         let header: Vec<String> = ["region".to_string(), "date".to_string()].into_iter().chain(measures.iter().cloned()).collect();

@@ -51,6 +51,13 @@ pub struct HotTag {
     pub released_at: DateTime<Utc>,
 }
 
+impl HotTag {
+    /// The tag of an answer computed from `release` of dataset `slug`.
+    pub fn of(slug: String, release: &terbuka_store::StoredCrisisRelease) -> HotTag {
+        HotTag { slug, digest: release.digest.clone(), released_at: release.created_at }
+    }
+}
+
 /// Which hot answer a request asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HotKey {

@@ -430,6 +430,15 @@ fn exit_with_problems(app: &App, problems: &[terbuka_domain::crisis::RowProblem]
     std::process::exit(2);
 }
 
+/// A spinner with a message and the elapsed time, for the crisis uploads.
+fn spinner(message: String) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message(message);
+    bar
+}
+
 /// The officer a command acts as (`--as USERNAME`), or the command line itself.
 async fn cli_actor(app: &App, as_user: Option<String>) -> anyhow::Result<Option<terbuka_domain::authz::Actor>> {
     let Some(username) = as_user else { return Ok(None) };
@@ -447,10 +456,7 @@ async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
         CrisisCommand::Ingest { slug, file, note, as_user } => {
             let actor = cli_actor(&app, as_user).await?;
             let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar.set_message(format!("reading {}", file.display()));
+            let bar = spinner(format!("reading {}", file.display()));
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let result = app
                 .crisis_ingest(actor.as_ref(), &slug, &filename, &bytes, note.as_deref(), Utc::now(), &mut |stage| match stage {
@@ -475,10 +481,7 @@ async fn crisis(app: Arc<App>, command: CrisisCommand) -> anyhow::Result<()> {
         CrisisCommand::Linelist { slug, file, as_of, note, as_user } => {
             let actor = cli_actor(&app, as_user).await?;
             let filename = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("progress template"));
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar.set_message(format!("reading {}", file.display()));
+            let bar = spinner(format!("reading {}", file.display()));
             let started = std::time::Instant::now();
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let result = app

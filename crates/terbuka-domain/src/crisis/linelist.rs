@@ -399,6 +399,22 @@ impl<'r> LineListReader<'r> {
         reader
     }
 
+    /// Ends the carried line with `bytes` up to their first line end (taken off `bytes`) and
+    /// returns it; with no line end in `bytes`, carries all of them and returns `None`.
+    fn complete_line(&mut self, bytes: &mut &[u8]) -> Option<Vec<u8>> {
+        match bytes.iter().position(|b| *b == b'\n') {
+            None => {
+                self.carry.extend_from_slice(bytes);
+                None
+            }
+            Some(i) => {
+                self.carry.extend_from_slice(&bytes[..=i]);
+                *bytes = &bytes[i + 1..];
+                Some(std::mem::take(&mut self.carry))
+            }
+        }
+    }
+
     /// Checks and counts every complete line of `bytes` (with what was carried from the last
     /// push); keeps the unfinished end for the next push or [`LineListReader::finish`].
     pub fn push(&mut self, mut bytes: &[u8]) {
@@ -406,35 +422,15 @@ impl<'r> LineListReader<'r> {
             return;
         }
         if self.parser.is_none() {
-            match bytes.iter().position(|b| *b == b'\n') {
-                None => {
-                    self.carry.extend_from_slice(bytes);
-                    return;
-                }
-                Some(i) => {
-                    self.carry.extend_from_slice(&bytes[..=i]);
-                    bytes = &bytes[i + 1..];
-                    let header = std::mem::take(&mut self.carry);
-                    self.read_header(&header);
-                    if self.fatal.is_some() {
-                        return;
-                    }
-                }
+            let Some(header) = self.complete_line(&mut bytes) else { return };
+            self.read_header(&header);
+            if self.fatal.is_some() {
+                return;
             }
         }
         if !self.carry.is_empty() {
-            match bytes.iter().position(|b| *b == b'\n') {
-                None => {
-                    self.carry.extend_from_slice(bytes);
-                    return;
-                }
-                Some(i) => {
-                    self.carry.extend_from_slice(&bytes[..=i]);
-                    bytes = &bytes[i + 1..];
-                    let line = std::mem::take(&mut self.carry);
-                    self.parse(&line);
-                }
-            }
+            let Some(line) = self.complete_line(&mut bytes) else { return };
+            self.parse(&line);
         }
         let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         self.parse(&bytes[..cut]);

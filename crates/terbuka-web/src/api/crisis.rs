@@ -187,17 +187,13 @@ pub async fn summary(State(s): State<AppState>, cx: Cx, PathParams(slug): PathPa
         Ok(x) => x,
         Err(r) => return r,
     };
-    let release = match s.app.crisis_release(&slug, None).await {
-        Ok(r) => r,
-        Err(e) => return ApiError::new(e, cx.lang).into_response(),
-    };
-    let cube = match crate::pages::crisis::cube(&s, &slug, &ds, &def, &release).await {
-        Ok(c) => c,
+    let (release, cube) = match crate::pages::crisis::latest_cube(&s, &slug, &ds, &def).await {
+        Ok(x) => x,
         Err(e) => return ApiError::new(e, cx.lang).into_response(),
     };
     let body = summary_json(&slug, &def, &cube, &s.app.regions, &release);
     let mut res = Json(body).into_response();
-    res.extensions_mut().insert(crate::hot::HotTag { slug, digest: release.digest, released_at: release.created_at });
+    res.extensions_mut().insert(crate::hot::HotTag::of(slug, &release));
     res
 }
 

@@ -309,6 +309,13 @@ pub async fn cube(s: &AppState, slug: &str, ds: &StoredCrisisDataset, def: &Defi
     Ok(built)
 }
 
+/// The latest release of a dataset and its roll-up (`NotFound` when it has no release yet).
+pub async fn latest_cube(s: &AppState, slug: &str, ds: &StoredCrisisDataset, def: &Definition) -> Result<(StoredCrisisRelease, Arc<Cube>), AppError> {
+    let release = s.app.crisis_release(slug, None).await?;
+    let cube = cube(s, slug, ds, def, &release).await?;
+    Ok((release, cube))
+}
+
 /// The latest release, or `None` when the dataset has none yet.
 async fn latest_release(s: &AppState, slug: &str) -> Result<Option<StoredCrisisRelease>, AppError> {
     Ok(s.app.crisis_releases(slug).await?.into_iter().next())
@@ -583,7 +590,7 @@ pub async fn home(
     let mut res = page.into_response();
     // The channel home is computed once per release and then served from memory (crate::hot).
     if let Some(r) = release {
-        res.extensions_mut().insert(crate::hot::HotTag { slug, digest: r.digest, released_at: r.created_at });
+        res.extensions_mut().insert(crate::hot::HotTag::of(slug, &r));
     }
     Ok(res)
 }
@@ -695,8 +702,7 @@ pub async fn region_series_download(
     let Some(region) = s.app.regions.get(&code) else {
         return Err(ctx.err(AppError::NotFound));
     };
-    let release = latest_release(&s, &slug).await.map_err(|e| ctx.err(e))?.ok_or_else(|| ctx.err(AppError::NotFound))?;
-    let cube = cube(&s, &slug, &ds, &def, &release).await.map_err(|e| ctx.err(e))?;
+    let (release, cube) = latest_cube(&s, &slug, &ds, &def).await.map_err(|e| ctx.err(e))?;
     if compare {
         // The comparison table of the page: the region's parts (for the province, every kota and
         // kecamatan), each measure's latest value and its date.
@@ -958,8 +964,7 @@ pub async fn datapackage_latest(State(s): State<AppState>, Extension(ctx): Exten
 
 async fn reconciliation_rows(s: &AppState, ctx: &Ctx, slug: &str) -> Result<(StoredCrisisRelease, Vec<crisis::Reconciliation>), PageError> {
     let (ds, def) = s.app.crisis_dataset(slug).await.map_err(|e| ctx.err(e))?;
-    let release = latest_release(s, slug).await.map_err(|e| ctx.err(e))?.ok_or_else(|| ctx.err(AppError::NotFound))?;
-    let cube = cube(s, slug, &ds, &def, &release).await.map_err(|e| ctx.err(e))?;
+    let (release, cube) = latest_cube(s, slug, &ds, &def).await.map_err(|e| ctx.err(e))?;
     Ok((release, cube.reconciliation_all.clone()))
 }
 
