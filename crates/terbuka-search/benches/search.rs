@@ -1,8 +1,13 @@
 //! Benchmark: Terbuka search (tantivy) vs SQLite FTS5 on a synthetic Indonesian corpus.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-search cargo bench -p terbuka-search --bench search -- --docs 1000000 [--seed 42] [--queries 1000] [--no-merge]
+//! CARGO_TARGET_DIR=/work/target-search cargo bench -p terbuka-search --bench search -- --docs 1000000 [--seed 42] [--queries 1000] [--no-merge] [--keep DIR] [--slowest N]
 //! ```
+//!
+//! `--keep DIR` builds both indexes in DIR and, on the next run with the same `--docs`, `--seed`,
+//! merge choice and index schema, reuses them (the indexing figures then come from the run that
+//! built them, read back from DIR). `--slowest N` prints the N slowest queries of `search`;
+//! `--query TEXT` only times that one query (20 runs of each path).
 //!
 //! The corpus is reproducible from the seed (splitmix64, no `rand`): vocabulary = real
 //! Indonesian words (the Sastrawi root dictionary of terbuka-text plus the affixed forms and
@@ -486,11 +491,27 @@ fn main() {
     let seed: u64 = arg("--seed").and_then(|v| v.parse().ok()).unwrap_or(42);
     let n_queries: usize = arg("--queries").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let merge = !args.iter().any(|a| a == "--no-merge");
+    let slowest: usize = arg("--slowest").and_then(|v| v.parse().ok()).unwrap_or(0);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
 
     let corpus = Corpus { vocab: Vocab::load(seed), seed };
     let tmp = tempfile::tempdir().expect("tempdir");
-    eprintln!("docs={n_docs} seed={seed} queries={n_queries} cores={threads} dir={}", tmp.path().display());
+    let keep = arg("--keep").map(PathBuf::from);
+    let base: PathBuf = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&base).expect("bench dir");
+    let tag = format!("docs={n_docs} seed={seed} merge={merge} schema={}", terbuka_search::SCHEMA_VERSION);
+    // a kept index is reused only when it was built completely with the same parameters
+    let kept = |name: &str| -> Option<String> {
+        let s = std::fs::read_to_string(base.join(format!("{name}.built"))).ok()?;
+        let (t, figures) = s.split_once('\n')?;
+        (keep.is_some() && t == tag).then(|| figures.to_string())
+    };
+    let mark = |name: &str, figures: &str| {
+        if keep.is_some() {
+            std::fs::write(base.join(format!("{name}.built")), format!("{tag}\n{figures}")).expect("write marker");
+        }
+    };
+    eprintln!("docs={n_docs} seed={seed} queries={n_queries} cores={threads} dir={}", base.display());
 
     // generation alone (sample), to separate it from indexing
     let sample = n_docs.min(50_000);
@@ -504,71 +525,117 @@ fn main() {
     eprintln!("generator: {gen_rate:.0} docs/s, {:.0} bytes of text per doc", bytes as f64 / sample as f64);
 
     // ---- Terbuka (tantivy)
-    let tdir = tmp.path().join("tantivy");
-    let idx = SearchIndex::open_with_options(&tdir, IndexOptions { writer_memory_bytes: 1024 * 1024 * 1024, writer_threads: threads }).expect("open");
-    let t = Instant::now();
-    let mut last = Instant::now();
-    let added = idx
-        .rebuild((0..n_docs).map(|i| corpus.doc(i)), 1, &mut |k| {
-            if last.elapsed() > Duration::from_secs(20) {
-                eprintln!("  tantivy: {k} docs, {:.0}/s", k as f64 / t.elapsed().as_secs_f64());
-                last = Instant::now();
-            }
-        })
-        .expect("rebuild");
-    let t_index = t.elapsed();
-    let segs_before = idx.num_segments();
-    let t = Instant::now();
-    if merge {
-        idx.optimize().expect("optimize");
+    let tdir = base.join("tantivy");
+    let tantivy_kept = kept("tantivy");
+    if tantivy_kept.is_none() && tdir.exists() {
+        std::fs::remove_dir_all(&tdir).expect("clear old index");
     }
-    let t_merge = t.elapsed();
-    let t_size = dir_size(&tdir);
-    eprintln!(
-        "tantivy: {added} docs in {:.1}s ({:.0} docs/s incl. generation), {segs_before} segments -> merge {:.1}s -> {} segments, {}",
-        t_index.as_secs_f64(),
-        added as f64 / t_index.as_secs_f64(),
-        t_merge.as_secs_f64(),
-        idx.num_segments(),
-        mib(t_size)
-    );
+    let idx = SearchIndex::open_with_options(&tdir, IndexOptions { writer_memory_bytes: 1024 * 1024 * 1024, writer_threads: threads }).expect("open");
+    let (t_rate, t_merge_s, segs_before, t_size) =
+        match tantivy_kept.as_deref().map(|f| f.split(' ').map(|x| x.parse::<f64>().unwrap_or(0.0)).collect::<Vec<_>>()) {
+            Some(v) if v.len() == 4 => {
+                eprintln!("tantivy: reusing the index in {}", tdir.display());
+                (v[0], v[1], v[2] as usize, v[3] as u64)
+            }
+            _ => {
+                let t = Instant::now();
+                let mut last = Instant::now();
+                let added = idx
+                    .rebuild((0..n_docs).map(|i| corpus.doc(i)), 1, &mut |k| {
+                        if last.elapsed() > Duration::from_secs(20) {
+                            eprintln!("  tantivy: {k} docs, {:.0}/s", k as f64 / t.elapsed().as_secs_f64());
+                            last = Instant::now();
+                        }
+                    })
+                    .expect("rebuild");
+                let t_index = t.elapsed();
+                let segs_before = idx.num_segments();
+                let t = Instant::now();
+                if merge {
+                    idx.optimize().expect("optimize");
+                }
+                let t_merge = t.elapsed();
+                let t_size = dir_size(&tdir);
+                let rate = added as f64 / t_index.as_secs_f64();
+                eprintln!(
+                    "tantivy: {added} docs in {:.1}s ({rate:.0} docs/s incl. generation), {segs_before} segments -> merge {:.1}s -> {} segments, {}",
+                    t_index.as_secs_f64(),
+                    t_merge.as_secs_f64(),
+                    idx.num_segments(),
+                    mib(t_size)
+                );
+                mark("tantivy", &format!("{rate} {} {segs_before} {t_size}", t_merge.as_secs_f64()));
+                (rate, t_merge.as_secs_f64(), segs_before, t_size)
+            }
+        };
 
     // ---- SQLite FTS5
-    let fpath = tmp.path().join("fts.db");
+    let fpath = base.join("fts.db");
+    let fts_kept = kept("fts5");
+    if fts_kept.is_none() && fpath.exists() {
+        std::fs::remove_file(&fpath).expect("clear old fts5 db");
+    }
     let conn = rusqlite::Connection::open(&fpath).expect("sqlite");
     conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;").expect("pragma");
-    conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(title, body, unit UNINDEXED, year UNINDEXED);").expect("FTS5 is not compiled into this SQLite");
     let sqlite_version: String = conn.query_row("select sqlite_version()", [], |r| r.get(0)).expect("version");
-    let t = Instant::now();
-    {
-        conn.execute_batch("BEGIN").expect("begin");
-        let mut st = conn.prepare("INSERT INTO t(rowid, title, body, unit, year) VALUES (?1, ?2, ?3, ?4, ?5)").expect("prepare");
-        for i in 0..n_docs {
-            let d = corpus.doc(i);
-            // FTS5 gets title + body + attachments (in body), like the tantivy index
-            let body = if d.attachments_text.is_empty() { d.body } else { format!("{}\n{}", d.body, d.attachments_text) };
-            st.execute(rusqlite::params![i as i64, d.title, body, d.unit_code, d.year]).expect("insert");
-            if (i + 1) % 200_000 == 0 {
-                eprintln!("  fts5: {} docs, {:.0}/s", i + 1, (i + 1) as f64 / t.elapsed().as_secs_f64());
-            }
+    let (f_rate, f_merge_s, f_size) = match fts_kept.as_deref().map(|f| f.split(' ').map(|x| x.parse::<f64>().unwrap_or(0.0)).collect::<Vec<_>>()) {
+        Some(v) if v.len() == 3 => {
+            eprintln!("fts5: reusing {}", fpath.display());
+            (v[0], v[1], v[2] as u64)
         }
-        drop(st);
-        conn.execute_batch("COMMIT").expect("commit");
+        _ => {
+            conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(title, body, unit UNINDEXED, year UNINDEXED);")
+                .expect("FTS5 is not compiled into this SQLite");
+            let t = Instant::now();
+            {
+                conn.execute_batch("BEGIN").expect("begin");
+                let mut st = conn.prepare("INSERT INTO t(rowid, title, body, unit, year) VALUES (?1, ?2, ?3, ?4, ?5)").expect("prepare");
+                for i in 0..n_docs {
+                    let d = corpus.doc(i);
+                    // FTS5 gets title + body + attachments (in body), like the tantivy index
+                    let body = if d.attachments_text.is_empty() { d.body } else { format!("{}\n{}", d.body, d.attachments_text) };
+                    st.execute(rusqlite::params![i as i64, d.title, body, d.unit_code, d.year]).expect("insert");
+                    if (i + 1) % 200_000 == 0 {
+                        eprintln!("  fts5: {} docs, {:.0}/s", i + 1, (i + 1) as f64 / t.elapsed().as_secs_f64());
+                    }
+                }
+                drop(st);
+                conn.execute_batch("COMMIT").expect("commit");
+            }
+            let f_index = t.elapsed();
+            let t = Instant::now();
+            if merge {
+                conn.execute_batch("INSERT INTO t(t) VALUES('optimize')").expect("optimize");
+            }
+            let f_merge = t.elapsed();
+            let f_size = std::fs::metadata(&fpath).map(|m| m.len()).unwrap_or(0);
+            let rate = n_docs as f64 / f_index.as_secs_f64();
+            eprintln!(
+                "fts5 (SQLite {sqlite_version}): {n_docs} docs in {:.1}s ({rate:.0} docs/s incl. generation), optimize {:.1}s, {}",
+                f_index.as_secs_f64(),
+                f_merge.as_secs_f64(),
+                mib(f_size)
+            );
+            mark("fts5", &format!("{rate} {} {f_size}", f_merge.as_secs_f64()));
+            (rate, f_merge.as_secs_f64(), f_size)
+        }
+    };
+
+    // ---- one query only (diagnostics): `--query TEXT` runs it 20 times on each path
+    if let Some(text) = arg("--query") {
+        let sq = SearchQuery { text, ..SearchQuery::default() };
+        for (name, lean) in [("search", false), ("lean", true)] {
+            let mut v = Vec::new();
+            for _ in 0..20 {
+                let t = Instant::now();
+                let total = if lean { idx.search_lean(&sq).expect("search").total } else { idx.search(&sq).expect("search").total };
+                v.push((t.elapsed().as_secs_f64() * 1000.0, total));
+            }
+            println!("{name}: {:?}", v.iter().map(|(ms, _)| format!("{ms:.2}")).collect::<Vec<_>>());
+            println!("  total {}", v[0].1);
+        }
+        return;
     }
-    let f_index = t.elapsed();
-    let t = Instant::now();
-    if merge {
-        conn.execute_batch("INSERT INTO t(t) VALUES('optimize')").expect("optimize");
-    }
-    let f_merge = t.elapsed();
-    let f_size = std::fs::metadata(&fpath).map(|m| m.len()).unwrap_or(0);
-    eprintln!(
-        "fts5 (SQLite {sqlite_version}): {n_docs} docs in {:.1}s ({:.0} docs/s incl. generation), optimize {:.1}s, {}",
-        f_index.as_secs_f64(),
-        n_docs as f64 / f_index.as_secs_f64(),
-        f_merge.as_secs_f64(),
-        mib(f_size)
-    );
 
     // ---- queries
     let queries = make_queries(&corpus, n_docs, n_queries, seed);
@@ -666,14 +733,8 @@ fn main() {
     println!();
     println!("| engine | index docs/s (incl. generation) | merge/optimize | size on disk |");
     println!("|---|---:|---:|---:|");
-    println!(
-        "| terbuka-search (tantivy) | {:.0} | {:.1} s ({segs_before} → {} segments) | {} |",
-        added as f64 / t_index.as_secs_f64(),
-        t_merge.as_secs_f64(),
-        idx.num_segments(),
-        mib(t_size)
-    );
-    println!("| SQLite FTS5 {sqlite_version} (unicode61) | {:.0} | {:.1} s | {} |", n_docs as f64 / f_index.as_secs_f64(), f_merge.as_secs_f64(), mib(f_size));
+    println!("| terbuka-search (tantivy) | {t_rate:.0} | {t_merge_s:.1} s ({segs_before} → {} segments) | {} |", idx.num_segments(), mib(t_size));
+    println!("| SQLite FTS5 {sqlite_version} (unicode61) | {f_rate:.0} | {f_merge_s:.1} s | {} |", mib(f_size));
     println!("| (generator alone) | {gen_rate:.0} | | |");
     println!();
     println!("| query latency (ms), warm | p50 | p90 | p99 | max | mean | mean hits returned | mean total matches | zero-hit queries |");
@@ -703,4 +764,23 @@ fn main() {
     println!("{}", per_class("terbuka search", &full));
     println!("{}", per_class("terbuka lean", &lean));
     println!("{}", per_class("FTS5", &fts));
+    if slowest > 0 {
+        let mut order: Vec<usize> = (0..queries.len()).collect();
+        order.sort_by(|a, b| full.lat[*b].cmp(&full.lat[*a]));
+        println!();
+        println!("slowest `search` queries (ms: search / lean / FTS5):");
+        for i in order.into_iter().take(slowest) {
+            let q = &queries[i];
+            println!(
+                "  {:>8.2} {:>8.2} {:>8.2}  {:<8} {:?} unit={:?} year={:?}",
+                full.lat[i].as_secs_f64() * 1000.0,
+                lean.lat[i].as_secs_f64() * 1000.0,
+                fts.lat[i].as_secs_f64() * 1000.0,
+                q.class,
+                q.terbuka_text(),
+                q.unit,
+                q.year
+            );
+        }
+    }
 }

@@ -6,6 +6,9 @@
 //!   repeats the same few ten thousand words millions of times.
 //! * `id_plain`: [`terbuka_text::tokenize`] only (lower-case, stopwords kept, no stemming);
 //!   used for the exact-word boost and for "did you mean".
+//! * `id_pairs`: each stemmed token joined with the next one, and the position gap between them
+//!   (stopwords in between count), as one term: see [`pair_term`]. A two-word phrase is then
+//!   one posting list instead of an intersection with a position check per document.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -17,8 +20,19 @@ use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tok
 pub const STEM_ANALYZER: &str = "id_stem";
 /// Name of the plain (lower-case, unstemmed) analyzer registered on the index.
 pub const PLAIN_ANALYZER: &str = "id_plain";
+/// Name of the adjacent-pair analyzer registered on the index.
+pub const PAIR_ANALYZER: &str = "id_pairs";
 /// Tokens longer than this (bytes) are not indexed (and never queried).
 pub const MAX_TOKEN_BYTES: usize = 100;
+/// Longest pair term: two tokens, a gap and two separators.
+const MAX_PAIR_BYTES: usize = 2 * MAX_TOKEN_BYTES + 16;
+
+/// The term of two consecutive indexed stems `a` then `b`, `gap` positions apart (1 when
+/// adjacent; stopwords and over-long words between them add to it). `\u{1}` never occurs in a
+/// token, so the form is unambiguous.
+pub fn pair_term(a: &str, gap: usize, b: &str) -> String {
+    format!("{a}\u{1}{gap}\u{1}{b}")
+}
 
 const STEM_CACHE_MAX: usize = 200_000;
 
@@ -89,20 +103,54 @@ pub fn analyze_tokens(text: &str, stem: bool, out: &mut Vec<Token>) {
     }
 }
 
+/// Pair terms of `text` (see [`pair_term`]): the stemmed tokens of at most
+/// [`MAX_TOKEN_BYTES`], each joined with the next.
+pub fn pair_tokens(text: &str, scratch: &mut Vec<Token>, out: &mut Vec<Token>) {
+    out.clear();
+    analyze_tokens(text, true, scratch);
+    let mut prev: Option<&Token> = None;
+    for t in scratch.iter().filter(|t| t.text.len() <= MAX_TOKEN_BYTES) {
+        if let Some(p) = prev {
+            out.push(Token {
+                offset_from: p.offset_from,
+                offset_to: t.offset_to,
+                position: p.position,
+                text: pair_term(&p.text, t.position - p.position, &t.text),
+                position_length: 1,
+            });
+        }
+        prev = Some(t);
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Stem,
+    Plain,
+    Pairs,
+}
+
 /// A tantivy [`Tokenizer`] over `terbuka-text`.
 #[derive(Clone)]
 pub struct IdTokenizer {
-    stem: bool,
+    mode: Mode,
     tokens: Vec<Token>,
+    scratch: Vec<Token>,
     empty: Token,
 }
 
 impl IdTokenizer {
+    fn new(mode: Mode) -> Self {
+        IdTokenizer { mode, tokens: Vec::new(), scratch: Vec::new(), empty: Token::default() }
+    }
     pub fn stemmed() -> Self {
-        IdTokenizer { stem: true, tokens: Vec::new(), empty: Token::default() }
+        Self::new(Mode::Stem)
     }
     pub fn plain() -> Self {
-        IdTokenizer { stem: false, tokens: Vec::new(), empty: Token::default() }
+        Self::new(Mode::Plain)
+    }
+    pub fn pairs() -> Self {
+        Self::new(Mode::Pairs)
     }
 }
 
@@ -116,7 +164,11 @@ pub struct IdTokenStream<'a> {
 impl Tokenizer for IdTokenizer {
     type TokenStream<'a> = IdTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> IdTokenStream<'a> {
-        analyze_tokens(text, self.stem, &mut self.tokens);
+        match self.mode {
+            Mode::Stem => analyze_tokens(text, true, &mut self.tokens),
+            Mode::Plain => analyze_tokens(text, false, &mut self.tokens),
+            Mode::Pairs => pair_tokens(text, &mut self.scratch, &mut self.tokens),
+        }
         IdTokenStream { tokens: &mut self.tokens, empty: &mut self.empty, next: 0 }
     }
 }
@@ -147,6 +199,10 @@ impl TokenStream for IdTokenStream<'_> {
 
 pub fn stem_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(IdTokenizer::stemmed()).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1)).build()
+}
+
+pub fn pair_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(IdTokenizer::pairs()).filter(RemoveLongFilter::limit(MAX_PAIR_BYTES + 1)).build()
 }
 
 pub fn plain_analyzer() -> TextAnalyzer {

@@ -48,18 +48,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term, COLLECT_BLOCK_BUFFER_LEN};
 
-pub use analyzer::{IdTokenizer, PLAIN_ANALYZER, STEM_ANALYZER};
+pub use analyzer::{pair_term, IdTokenizer, PAIR_ANALYZER, PLAIN_ANALYZER, STEM_ANALYZER};
 use facets::{FacetCollector, FacetFruit, FACET_FIELDS};
 use query::{Parsed, Phrase, Word};
 
 /// Bump when the schema or the way documents are indexed changes; an on-disk index with
 /// another version (or built with another analyzer, see `analyzer::fingerprint`) is wiped.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Deepest result offset served.
 pub const MAX_OFFSET: usize = 10_000;
 /// Attachments are indexed in full but only this many bytes are stored for snippets.
@@ -77,6 +77,11 @@ const PLAIN_BOOST: f32 = 1.0;
 /// Candidates taken from the block-max WAND pass (beyond the requested page) for re-ranking.
 const RERANK_POOL: usize = 100;
 const FUZZY_BOOST: f32 = 0.7;
+/// Below this estimated share of pruned-pass candidates passing the filters and exclusions,
+/// the top hits come from an exhaustive pass instead (driven by the rarest clause).
+const MIN_PASS_RATE: f64 = 0.05;
+/// Largest candidate pool of the pruned pass before falling back to the exhaustive pass.
+const PRUNED_POOL_MAX: usize = 40_000;
 const FUZZY_EXPANSIONS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +239,7 @@ struct Fields {
     attachments_preview: Field,
     plain: Field,
     all: Field,
+    pairs: Field,
     category: Field,
     unit: Field,
     year: Field,
@@ -250,6 +256,8 @@ fn build_schema() -> (Schema, Fields) {
         TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(STEM_ANALYZER).set_index_option(IndexRecordOption::Basic));
     let plain =
         TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(PLAIN_ANALYZER).set_index_option(IndexRecordOption::WithFreqs));
+    let pairs =
+        TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(PAIR_ANALYZER).set_index_option(IndexRecordOption::WithFreqs));
     let facet = STRING | STORED | FAST;
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED | FAST),
@@ -260,6 +268,7 @@ fn build_schema() -> (Schema, Fields) {
         attachments_preview: b.add_text_field("attachments_preview", STORED),
         plain: b.add_text_field("plain", plain),
         all: b.add_text_field("all", stemmed),
+        pairs: b.add_text_field("pairs", pairs),
         category: b.add_text_field("category", facet.clone()),
         unit: b.add_text_field("unit", facet.clone()),
         year: b.add_text_field("year", facet.clone()),
@@ -379,8 +388,18 @@ struct Form {
     boost: f32,
 }
 
+/// A clause of the match that the pruned top-k pass does not include; it is checked on each
+/// candidate instead.
+struct Post {
+    query: Box<dyn Query>,
+    /// true: the document must match; false: it must not
+    must: bool,
+    /// estimated share of documents that pass this clause
+    pass: f64,
+}
+
 struct Plan {
-    /// what must match (terms and phrases on `all`, exclusions, filters); scores `all` BM25 only
+    /// what must match (terms, pairs and phrases, exclusions, filters); scores BM25 only
     core: Box<dyn Query>,
     /// `core` plus the ranking-only boosts (title, exact word, phrase in title)
     ranking: Box<dyn Query>,
@@ -388,10 +407,12 @@ struct Plan {
     highlight: Box<dyn Query>,
     browse: bool,
     stage: Stage,
-    /// `core` is a bare term or a pure conjunction of terms: top hits by block-max WAND + re-rank,
-    /// total counted up to [`COUNT_CAP`]
-    wand: bool,
-    /// `core` is a single `TermQuery`: exact total from the document frequency
+    /// the scored part of `core` when tantivy can prune it with block-max WAND (one term, a
+    /// conjunction of terms, or the union of one word's forms); None otherwise
+    pruned: Option<Box<dyn Query>>,
+    /// the clauses of `core` outside `pruned` (filters, exclusions, long-phrase checks)
+    post: Vec<Post>,
+    /// `core` is a single term: exact total from the document frequency
     single_term: bool,
     /// `ranking` differs from `core`
     boosted: bool,
@@ -403,6 +424,13 @@ struct Run {
     lower_bound: bool,
     facets: Option<FacetFruit>,
 }
+
+/// The pair terms of a phrase, and the position check of a phrase of three or more words.
+type PhraseMatch = (Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
+
+/// Typo expansions computed during one search, by word (the typo stage and "did you mean" ask
+/// for the same words).
+type Expansions = HashMap<String, Vec<(String, u64)>>;
 
 impl SearchIndex {
     /// Opens the index in `dir` (created if missing). The directory belongs to the index: if it
@@ -465,6 +493,7 @@ impl SearchIndex {
     fn finish(index: Index, f: Fields, was_reset: bool, opts: IndexOptions) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register(STEM_ANALYZER, analyzer::stem_analyzer());
         index.tokenizers().register(PLAIN_ANALYZER, analyzer::plain_analyzer());
+        index.tokenizers().register(PAIR_ANALYZER, analyzer::pair_analyzer());
         let threads = opts.writer_threads.max(1);
         let budget = opts.writer_memory_bytes.max(threads * 16 * 1024 * 1024);
         let writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
@@ -504,10 +533,12 @@ impl SearchIndex {
         }
         doc.add_text(f.plain, &d.title);
         doc.add_text(f.plain, &d.body);
-        doc.add_text(f.all, &d.title);
-        doc.add_text(f.all, &d.body);
-        if !d.attachments_text.is_empty() {
-            doc.add_text(f.all, &d.attachments_text);
+        for field in [f.all, f.pairs] {
+            doc.add_text(field, &d.title);
+            doc.add_text(field, &d.body);
+            if !d.attachments_text.is_empty() {
+                doc.add_text(field, &d.attachments_text);
+            }
         }
         for (field, value) in [(f.category, &d.category), (f.unit, &d.unit_code), (f.format, &d.format)] {
             if !value.is_empty() {
@@ -631,7 +662,8 @@ impl SearchIndex {
         Box::new(PhraseQuery::new_with_offset(terms))
     }
 
-    fn filter_clauses(&self, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
+    /// The facet filters of `q`: each filter's term, and its unscored query.
+    fn filter_clauses(&self, q: &SearchQuery) -> Vec<(Term, Box<dyn Query>)> {
         let f = &self.inner.f;
         let year = q.year.map(|y| y.to_string());
         let wanted: [(Field, Option<&str>); 5] = [
@@ -645,72 +677,106 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|(field, v)| v.filter(|v| !v.is_empty()).map(|v| (field, v)))
             .map(|(field, v)| {
-                let tq: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
-                (Occur::Must, Box::new(ConstScoreQuery::new(tq, 0.0)) as Box<dyn Query>)
+                let t = Term::from_field_text(field, v);
+                let tq: Box<dyn Query> = Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic));
+                (t, Box::new(ConstScoreQuery::new(tq, 0.0)) as Box<dyn Query>)
             })
             .collect()
     }
 
     /// Indexed plain words within the typo budget of `word`, with their document frequency,
-    /// most frequent first (the word itself excluded).
-    fn expansions(&self, searcher: &Searcher, word: &str) -> Vec<(String, u64)> {
-        let d = query::typo_distance(word);
-        if d == 0 {
-            return Vec::new();
+    /// most frequent first (the word itself excluded). Memoised in `memo` for one search.
+    fn expansions(&self, searcher: &Searcher, word: &str, memo: &mut Expansions) -> Vec<(String, u64)> {
+        if let Some(v) = memo.get(word) {
+            return v.clone();
         }
-        let fq = FuzzyTermQuery::new(Term::from_field_text(self.inner.f.plain, word), d, true);
-        let mut freq: HashMap<String, u64> = HashMap::new();
-        for seg in searcher.segment_readers() {
-            let Ok(automaton) = fq.automaton() else { return Vec::new() };
-            let Ok(inv) = seg.inverted_index(self.inner.f.plain) else { continue };
-            let Ok(mut stream) = inv.terms().search(automaton).into_stream() else { continue };
-            while stream.advance() {
-                if let Ok(k) = std::str::from_utf8(stream.key()) {
-                    if k != word {
-                        *freq.entry(k.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+        let d = query::typo_distance(word);
+        let mut v: Vec<(String, u64)> = Vec::new();
+        if d > 0 {
+            let fq = FuzzyTermQuery::new(Term::from_field_text(self.inner.f.plain, word), d, true);
+            let mut freq: HashMap<String, u64> = HashMap::new();
+            if let Ok(automaton) = fq.automaton() {
+                for seg in searcher.segment_readers() {
+                    let Ok(inv) = seg.inverted_index(self.inner.f.plain) else { continue };
+                    let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else { continue };
+                    while stream.advance() {
+                        if let Ok(k) = std::str::from_utf8(stream.key()) {
+                            if k != word {
+                                *freq.entry(k.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+                            }
+                        }
                     }
                 }
             }
+            v = freq.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         }
-        let mut v: Vec<(String, u64)> = freq.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        memo.insert(word.to_string(), v.clone());
         v
     }
 
     /// The forms a word may match: itself, plus (typo stage) the most frequent expansions with a
     /// lower boost. The flag tells whether any expansion exists.
-    fn forms(&self, searcher: &Searcher, w: &Word, fuzzy: bool) -> (Vec<Form>, bool) {
+    fn forms(&self, searcher: &Searcher, w: &Word, fuzzy: bool, memo: &mut Expansions) -> (Vec<Form>, bool) {
         let mut forms = vec![Form { stem: w.stem.clone(), plain: w.plain.clone(), boost: 1.0 }];
         if !fuzzy {
             return (forms, false);
         }
-        let exp = self.expansions(searcher, &w.plain);
+        let exp = self.expansions(searcher, &w.plain, memo);
         let expanded = !exp.is_empty();
         for (cand, _) in exp.into_iter().take(FUZZY_EXPANSIONS) {
             let stem = analyzer::cached_stem(&cand);
+            if forms.iter().any(|x| x.stem == stem) {
+                // another spelling of a stem already searched: only its exact-word boost differs
+                continue;
+            }
             forms.push(Form { stem, plain: cand, boost: FUZZY_BOOST });
         }
         (forms, expanded)
     }
 
+    /// The clauses that match a phrase: one pair term per consecutive pair of its words (on
+    /// `pairs`), and for three or more words a position check on `all` (pairs alone could come
+    /// from different places in the document).
+    fn phrase_match(&self, phrase: &Phrase) -> PhraseMatch {
+        let f = &self.inner.f;
+        let pairs = phrase
+            .windows(2)
+            .map(|w| {
+                let t = Term::from_field_text(f.pairs, &pair_term(&w[0].1, w[1].0 - w[0].0, &w[1].1));
+                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            })
+            .collect();
+        // unscored: the pair terms already score the phrase
+        let check =
+            (phrase.len() > 2).then(|| Box::new(ConstScoreQuery::new(Box::new(safe::SafeSeekQuery(self.phrase_on(f.all, phrase))), 0.0)) as Box<dyn Query>);
+        (pairs, check)
+    }
+
+    /// Share of all documents that hold `term` (0..=1).
+    fn share(searcher: &Searcher, term: &Term) -> f64 {
+        let n = searcher.num_docs().max(1) as f64;
+        (searcher.doc_freq(term).unwrap_or(0) as f64 / n).min(1.0)
+    }
+
     /// Builds the queries of a stage; None when the stage would not differ from the previous one.
-    fn plan(&self, searcher: &Searcher, p: &Parsed, q: &SearchQuery, stage: Stage) -> Option<Plan> {
+    fn plan(&self, searcher: &Searcher, p: &Parsed, q: &SearchQuery, stage: Stage, memo: &mut Expansions) -> Option<Plan> {
         let f = self.inner.f;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // scored clauses that must all match, and whether each one is a plain term (or a union of
+        // term forms) tantivy can prune
+        let mut positive: Vec<(Box<dyn Query>, bool)> = Vec::new();
+        let mut post: Vec<Post> = Vec::new();
         let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut hl_stems: Vec<String> = Vec::new();
         let browse = !p.has_positive();
-        if browse {
-            if stage != Stage::Exact {
-                return None;
-            }
-            must.push((Occur::Must, Box::new(AllQuery)));
+        if browse && stage != Stage::Exact {
+            return None;
         }
         match stage {
             Stage::Exact => {
                 for w in &p.words {
-                    let (forms, _) = self.forms(searcher, w, false);
-                    must.push((Occur::Must, self.word_match(&forms)));
+                    let (forms, _) = self.forms(searcher, w, false, memo);
+                    positive.push((self.word_match(&forms), true));
                     self.word_boosts(&forms, &mut boosts);
                     hl_stems.extend(forms.into_iter().map(|x| x.stem));
                 }
@@ -722,7 +788,7 @@ impl SearchIndex {
                 let mut any = false;
                 let mut words = Vec::new();
                 for w in &p.words {
-                    let (forms, expanded) = self.forms(searcher, w, true);
+                    let (forms, expanded) = self.forms(searcher, w, true, memo);
                     any |= expanded;
                     words.push(self.word_match(&forms));
                     self.word_boosts(&forms, &mut boosts);
@@ -732,31 +798,63 @@ impl SearchIndex {
                     return None;
                 }
                 if stage == Stage::Fuzzy {
-                    must.extend(words.into_iter().map(|c| (Occur::Must, c)));
+                    positive.extend(words.into_iter().map(|c| (c, true)));
                 } else {
                     let min = words.len().div_ceil(2).max(1);
                     let union = BooleanQuery::with_minimum_required_clauses(words.into_iter().map(|c| (Occur::Should, c)).collect(), min);
-                    must.push((Occur::Must, Box::new(union)));
+                    positive.push((Box::new(union), false));
                 }
             }
         }
         for ph in &p.phrases {
-            must.push((Occur::Must, self.phrase_on(f.all, ph)));
+            let (pairs, check) = self.phrase_match(ph);
+            positive.extend(pairs.into_iter().map(|c| (c, true)));
+            if let Some(check) = check {
+                post.push(Post { query: check, must: true, pass: 0.5 });
+            }
             boosts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(safe::SafeSeekQuery(self.phrase_on(f.title, ph))), TITLE_BOOST))));
             hl_stems.extend(ph.iter().map(|(_, s)| s.clone()));
         }
         for e in &p.excluded {
-            must.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.all, e), IndexRecordOption::Basic))));
+            let t = Term::from_field_text(f.all, e);
+            let pass = 1.0 - Self::share(searcher, &t);
+            post.push(Post { query: Box::new(TermQuery::new(t, IndexRecordOption::Basic)), must: false, pass });
         }
         for ph in &p.excluded_phrases {
-            must.push((Occur::MustNot, Box::new(safe::SafeSeekQuery(self.phrase_on(f.all, ph)))));
+            let (pairs, check) = self.phrase_match(ph);
+            let query: Box<dyn Query> = match check {
+                None => pairs.into_iter().next()?,
+                Some(check) => check,
+            };
+            post.push(Post { query, must: false, pass: 0.9 });
         }
-        let filters = self.filter_clauses(q);
-        let wand = stage == Stage::Exact && !browse && p.phrases.is_empty() && p.excluded.is_empty() && p.excluded_phrases.is_empty() && filters.is_empty();
-        let single_term = wand && p.words.len() == 1;
-        must.extend(filters);
+        for (t, query) in self.filter_clauses(q) {
+            let pass = Self::share(searcher, &t);
+            post.push(Post { query, must: true, pass });
+        }
+
+        // a plain term, a conjunction of plain terms, or the union of one word's forms
+        let prunable = match positive.as_slice() {
+            [] => false,
+            [(_, plain)] => *plain,
+            many => stage == Stage::Exact && many.iter().all(|(_, plain)| *plain),
+        };
+        let single_term = stage == Stage::Exact && positive.len() == 1 && prunable && post.is_empty();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if browse {
+            must.push((Occur::Must, Box::new(AllQuery)));
+        }
+        must.extend(positive.iter().map(|(c, _)| (Occur::Must, c.box_clone())));
+        must.extend(post.iter().map(|x| (if x.must { Occur::Must } else { Occur::MustNot }, x.query.box_clone())));
         let core: Box<dyn Query> =
             if must.len() == 1 && must[0].0 == Occur::Must { must.pop().map(|(_, c)| c).expect("one clause") } else { Box::new(BooleanQuery::new(must)) };
+        let pruned: Option<Box<dyn Query>> = if !prunable || browse {
+            None
+        } else if positive.len() == 1 {
+            positive.pop().map(|(c, _)| c)
+        } else {
+            Some(Box::new(BooleanQuery::new(positive.into_iter().map(|(c, _)| (Occur::Must, c)).collect())))
+        };
         let boosted = !boosts.is_empty();
         let ranking: Box<dyn Query> = if boosted {
             boosts.insert(0, (Occur::Must, core.box_clone()));
@@ -773,7 +871,7 @@ impl SearchIndex {
                 })
                 .collect(),
         ));
-        Some(Plan { core, ranking, highlight, browse, stage, wand, single_term, boosted })
+        Some(Plan { core, ranking, highlight, browse, stage, pruned, post, single_term, boosted })
     }
 
     fn paging(q: &SearchQuery) -> (usize, usize) {
@@ -785,12 +883,81 @@ impl SearchIndex {
 
     // ---------------------------------------------------------------- execution
 
-    /// Top page of a pure-term plan: block-max WAND top candidates of the matching query on
-    /// `all`, re-scored with the full ranking query (title and exact-word boosts).
-    fn wand_top(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    /// Keeps the candidates (in their order) that pass every `post` clause: per segment, one
+    /// scorer per clause, seeked forward through the candidates in doc order.
+    fn passing(searcher: &Searcher, cands: Vec<(f32, DocAddress)>, weights: &[(Box<dyn Weight>, bool)]) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        if weights.is_empty() {
+            return Ok(cands);
+        }
+        let mut order: Vec<usize> = (0..cands.len()).collect();
+        order.sort_by_key(|&i| cands[i].1);
+        let mut keep = vec![true; cands.len()];
+        let mut k = 0;
+        while k < order.len() {
+            let seg_ord = cands[order[k]].1.segment_ord;
+            let seg = searcher.segment_reader(seg_ord);
+            let mut scorers = Vec::with_capacity(weights.len());
+            for (w, must) in weights {
+                scorers.push((w.scorer(seg, 1.0)?, *must));
+            }
+            while k < order.len() && cands[order[k]].1.segment_ord == seg_ord {
+                let i = order[k];
+                let d = cands[i].1.doc_id;
+                for (scorer, must) in scorers.iter_mut() {
+                    if scorer.doc() < d {
+                        scorer.seek(d);
+                    }
+                    if (scorer.doc() == d) != *must {
+                        keep[i] = false;
+                        break;
+                    }
+                }
+                k += 1;
+            }
+        }
+        Ok(cands.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect())
+    }
+
+    /// The best `need` matches of the plan by `core` score, from the pruned (block-max WAND)
+    /// pass over `pruned` whose candidates are checked against `post`. The pool is sized from
+    /// the estimated pass rate and grown until enough candidates pass. None when the clauses
+    /// are too selective for that (then an exhaustive pass driven by the rarest clause is
+    /// cheaper).
+    fn pruned_top(&self, searcher: &Searcher, plan: &Plan, need: usize) -> Result<Option<Vec<(f32, DocAddress)>>, SearchError> {
+        let Some(pruned) = plan.pruned.as_deref() else { return Ok(None) };
+        if plan.post.is_empty() {
+            return Ok(Some(searcher.search(pruned, &TopDocs::with_limit(need).order_by_score())?));
+        }
+        let pass: f64 = plan.post.iter().map(|x| x.pass).product();
+        if pass < MIN_PASS_RATE {
+            return Ok(None);
+        }
+        let weights: Vec<(Box<dyn Weight>, bool)> =
+            plan.post.iter().map(|x| Ok((x.query.weight(EnableScoring::disabled_from_searcher(searcher))?, x.must))).collect::<Result<_, SearchError>>()?;
+        let mut pool = ((need as f64 / pass) * 1.5).ceil() as usize + 16;
+        while pool <= PRUNED_POOL_MAX {
+            let cands = searcher.search(pruned, &TopDocs::with_limit(pool).order_by_score())?;
+            let exhausted = cands.len() < pool;
+            let mut kept = Self::passing(searcher, cands, &weights)?;
+            if kept.len() >= need || exhausted {
+                kept.truncate(need);
+                return Ok(Some(kept));
+            }
+            pool *= 4;
+        }
+        Ok(None)
+    }
+
+    /// Top page of a plan: the best candidates by `core` score (pruned pass when possible,
+    /// otherwise every match scored), re-scored with the full ranking query (title and
+    /// exact-word boosts).
+    fn top_hits(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let want = offset + per_page;
         let pool = (want * 2).max(want + RERANK_POOL);
-        let mut cands = searcher.search(plan.core.as_ref(), &TopDocs::with_limit(pool).order_by_score())?;
+        let mut cands = match self.pruned_top(searcher, plan, pool)? {
+            Some(c) => c,
+            None => searcher.search(plan.core.as_ref(), &TopDocs::with_limit(pool).order_by_score())?,
+        };
         if plan.boosted && !cands.is_empty() {
             cands.sort_by_key(|c| c.1);
             let weight = plan.ranking.weight(EnableScoring::enabled_from_searcher(searcher))?;
@@ -861,22 +1028,19 @@ impl SearchIndex {
     /// Top page, total and (when `facets`) facet counts of a plan.
     fn run(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize, facets: bool) -> Result<Run, SearchError> {
         let deep = offset > MAX_OFFSET;
-        if !plan.wand {
-            // filters, phrases, exclusions, typo stages, browse: one scoring pass that also counts
-            // every match exactly and facets the first FACET_CAP of each segment
+        if plan.browse {
+            // browsing (no words): newest first, exact total, facets over the first COUNT_CAP
             let fc = FacetCollector { cap: if facets { COUNT_CAP } else { 0 } };
             let (top, fruit) = if deep {
                 (Vec::new(), searcher.search(plan.core.as_ref(), &fc)?)
-            } else if plan.browse {
+            } else {
                 let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_fast_field::<i64>("updated", Order::Desc);
                 let (docs, fruit) = searcher.search(plan.core.as_ref(), &(top, fc))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fruit)
-            } else {
-                searcher.search(plan.ranking.as_ref(), &(TopDocs::with_limit(per_page).and_offset(offset).order_by_score(), fc))?
             };
             return Ok(Run { top, total: fruit.total, lower_bound: false, facets: Some(fruit) });
         }
-        let top = if deep { Vec::new() } else { self.wand_top(searcher, plan, per_page, offset)? };
+        let top = if deep { Vec::new() } else { self.top_hits(searcher, plan, per_page, offset)? };
         if top.is_empty() && offset == 0 {
             return Ok(Run { top, total: 0, lower_bound: false, facets: None });
         }
@@ -915,9 +1079,10 @@ impl SearchIndex {
             return Ok(SearchResults::default());
         }
         let (per_page, offset) = Self::paging(q);
+        let mut memo = Expansions::new();
         let mut chosen = None;
         for stage in [Stage::Exact, Stage::Fuzzy, Stage::Relaxed] {
-            let Some(plan) = self.plan(&searcher, &parsed, q, stage) else { continue };
+            let Some(plan) = self.plan(&searcher, &parsed, q, stage, &mut memo) else { continue };
             let run = self.run(&searcher, &plan, per_page, offset, true)?;
             let found = run.total > 0;
             chosen = Some((plan, run));
@@ -936,7 +1101,7 @@ impl SearchIndex {
         let fuzzy = total > 0 && plan.stage != Stage::Exact;
         let relaxed = total > 0 && plan.stage == Stage::Relaxed;
         let hits = if run.top.is_empty() { Vec::new() } else { self.hits(&searcher, &plan, run.top)? };
-        let suggestion = if total == 0 || fuzzy { self.suggest(&searcher, &parsed) } else { None };
+        let suggestion = if total == 0 || fuzzy { self.suggest(&searcher, &parsed, &mut memo) } else { None };
         Ok(SearchResults { total, hits, facets, suggestion, fuzzy, relaxed, total_is_lower_bound: run.lower_bound, facets_partial })
     }
 
@@ -998,7 +1163,7 @@ impl SearchIndex {
 
     /// The query text with each unknown word replaced by the closest (then most frequent)
     /// indexed word; None when no word is unknown or no replacement exists.
-    fn suggest(&self, searcher: &Searcher, p: &Parsed) -> Option<String> {
+    fn suggest(&self, searcher: &Searcher, p: &Parsed, memo: &mut Expansions) -> Option<String> {
         let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         for w in p.words.iter().chain(p.phrase_words.iter()) {
             let df = searcher.doc_freq(&Term::from_field_text(self.inner.f.plain, &w.plain)).unwrap_or(0);
@@ -1006,7 +1171,7 @@ impl SearchIndex {
                 continue;
             }
             let best = self
-                .expansions(searcher, &w.plain)
+                .expansions(searcher, &w.plain, memo)
                 .into_iter()
                 .map(|(cand, df)| (query::edit_distance(&w.plain, &cand), df, cand))
                 .min_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
@@ -1041,8 +1206,9 @@ impl SearchIndex {
             return Ok(LeanResults::default());
         }
         let (per_page, offset) = Self::paging(q);
+        let mut memo = Expansions::new();
         for stage in [Stage::Exact, Stage::Fuzzy, Stage::Relaxed] {
-            let Some(plan) = self.plan(&searcher, &parsed, q, stage) else { continue };
+            let Some(plan) = self.plan(&searcher, &parsed, q, stage, &mut memo) else { continue };
             let run = self.run(&searcher, &plan, per_page, offset, false)?;
             if run.total == 0 {
                 continue;
@@ -1069,6 +1235,109 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn test_doc(i: usize, title: &str, body: &str, unit: &str) -> SearchDoc {
+        SearchDoc {
+            key: format!("info:{i}"),
+            kind: DocKind::Info,
+            title: title.to_string(),
+            body: body.to_string(),
+            attachments_text: String::new(),
+            unit_code: unit.to_string(),
+            category: "berkala".to_string(),
+            year: 2020 + (i % 5) as i32,
+            format: "PDF".to_string(),
+            url: format!("/x/{i}"),
+            updated_unix: i as i64,
+        }
+    }
+
+    /// A corpus where the pruned pass has real work: thousands of matches, scores spread by
+    /// term frequency and length, and an excluded word that sits mostly in the best-scoring
+    /// documents (so the estimated pass rate is far too optimistic and the pool must grow).
+    fn pruning_corpus() -> SearchIndex {
+        let vocab = ["anggaran", "sekolah", "jalan", "banjir", "pasar", "taman", "rumah", "sakit", "dana", "hibah", "gedung", "kantor"];
+        let mut seed: u64 = 7;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let mut docs = Vec::new();
+        for i in 0..6000 {
+            let len = 5 + next(40);
+            let mut words: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
+            // the 300 documents with "anggaran" repeated most score best; almost all of them
+            // also hold "rahasia"
+            if i % 20 == 0 {
+                words.extend(["anggaran"; 6]);
+                if i % 200 != 0 {
+                    words.push("rahasia");
+                }
+            }
+            let unit = ["DISDIK", "DINKES", "BPBD", "DISHUB"][next(4)];
+            docs.push(test_doc(i, "Dokumen", &words.join(" "), unit));
+        }
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.apply(docs, vec![], 1).expect("apply");
+        idx
+    }
+
+    /// The pruned pass (block-max WAND over the scored part, then the filters and exclusions
+    /// per candidate) must return exactly the top of the exhaustive pass over the whole match.
+    #[test]
+    fn pruned_top_equals_exhaustive_top() {
+        let idx = pruning_corpus();
+        let searcher = idx.inner.reader.searcher();
+        let cases: Vec<SearchQuery> = vec![
+            SearchQuery::text("anggaran"),
+            SearchQuery::text("anggaran sekolah"),
+            SearchQuery::text("anggaran -rahasia"),
+            SearchQuery::text("anggaran -sekolah -jalan"),
+            SearchQuery::text("\"anggaran sekolah\""),
+            SearchQuery::text("\"anggaran sekolah jalan\" -banjir"),
+            SearchQuery::text("dana -\"anggaran anggaran\""),
+            SearchQuery { unit: Some("DINKES".into()), ..SearchQuery::text("anggaran") },
+            SearchQuery { unit: Some("BPBD".into()), year: Some(2020), ..SearchQuery::text("anggaran rahasia") },
+            SearchQuery { unit: Some("DISHUB".into()), ..SearchQuery::text("anggaran -rahasia") },
+        ];
+        let mut pruned_runs = 0;
+        for q in &cases {
+            let parsed = query::parse(&q.text);
+            let plan = idx.plan(&searcher, &parsed, q, Stage::Exact, &mut Expansions::new()).expect("plan");
+            for need in [10, 110, 1000] {
+                let exhaustive = searcher.search(plan.core.as_ref(), &TopDocs::with_limit(need).order_by_score()).unwrap();
+                assert!(!exhaustive.is_empty(), "{:?} matches nothing", q.text);
+                if let Some(pruned) = idx.pruned_top(&searcher, &plan, need).unwrap() {
+                    pruned_runs += 1;
+                    let key = |v: &[(f32, DocAddress)]| v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>();
+                    assert_eq!(key(&pruned), key(&exhaustive), "{:?} need {need}", q.text);
+                }
+            }
+        }
+        // every case but the selective two-filter one goes through the pruned pass
+        assert!(pruned_runs >= 27, "pruned pass used {pruned_runs} times");
+    }
+
+    /// The same for the typo stage: the union of a word's forms is pruned as a whole.
+    #[test]
+    fn pruned_typo_union_equals_exhaustive() {
+        let idx = pruning_corpus();
+        let searcher = idx.inner.reader.searcher();
+        for text in ["anggaan", "sekolha", "angaran -rahasia"] {
+            let q = SearchQuery::text(text);
+            let parsed = query::parse(text);
+            let plan = idx.plan(&searcher, &parsed, &q, Stage::Fuzzy, &mut Expansions::new()).expect("typo plan");
+            assert!(plan.pruned.is_some(), "{text}");
+            let exhaustive = searcher.search(plan.core.as_ref(), &TopDocs::with_limit(110).order_by_score()).unwrap();
+            let pruned = idx.pruned_top(&searcher, &plan, 110).unwrap().expect("pruned");
+            assert!(!exhaustive.is_empty(), "{text}");
+            assert_eq!(
+                pruned.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>(),
+                exhaustive.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn analyzer_matches_terbuka_text_analyze() {

@@ -95,6 +95,28 @@ fn phrase_requires_adjacent_words_and_plain_words_do_not() {
 }
 
 #[test]
+fn phrases_keep_stopword_gaps_and_long_phrases_are_checked_in_place() {
+    let idx = index_with(vec![
+        doc("info:1", DocKind::Info, "Satu", "dana untuk sekolah negeri dibagikan"),
+        doc("info:2", DocKind::Info, "Dua", "dana bagi sekolah swasta"),
+        doc("info:3", DocKind::Info, "Tiga", "dana beasiswa sekolah"),
+        doc("info:4", DocKind::Info, "Empat", "dana sekolah"),
+        // "sekolah negeri" and "negeri dibagikan" both occur, but not as one phrase
+        doc("info:5", DocKind::Info, "Lima", "sekolah negeri ditutup. negeri dibagikan dua"),
+    ]);
+    // one stopword between: any stopword there matches, another word does not
+    assert_eq!(text_keys(&idx, "\"dana untuk sekolah\""), vec!["info:1", "info:2"]);
+    assert_eq!(text_keys(&idx, "\"dana sekolah\""), vec!["info:4"]);
+    // three words: every consecutive pair, in one place
+    assert_eq!(text_keys(&idx, "\"sekolah negeri dibagikan\""), vec!["info:1"]);
+    assert_eq!(text_keys(&idx, "dana -\"sekolah negeri dibagikan\""), vec!["info:2", "info:3", "info:4"]);
+    assert_eq!(text_keys(&idx, "negeri -\"sekolah negeri\""), Vec::<String>::new());
+    // a two-word phrase is one pair term: its total is exact
+    let r = idx.search(&SearchQuery::text("\"sekolah negeri\"")).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound), (2, false));
+}
+
+#[test]
 fn exclusion_removes_documents() {
     let idx = index_with(vec![
         doc("info:1", DocKind::Info, "Anggaran hibah", "anggaran untuk hibah sekolah"),
@@ -457,9 +479,15 @@ fn counts_are_bounded_for_conjunctions_and_exact_otherwise() {
     let r = idx.search(&SearchQuery::text("anggaran nomor123")).unwrap();
     assert_eq!((r.total, r.total_is_lower_bound, r.facets_partial), (1, false, false));
 
-    // exclusions / phrases: one scoring pass, exact total
+    // exclusions and filters: counted up to the cap as well
     let r = idx.search(&SearchQuery::text("anggaran -nomor7")).unwrap();
-    assert_eq!((r.total, r.total_is_lower_bound), (n as u64, false));
+    assert_eq!((r.total, r.total_is_lower_bound), (cap, true));
+    assert_eq!(r.hits[0].key, "info:title");
+    let r = idx.search(&SearchQuery::text("anggaran -sekolah")).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound, r.hits.len()), (0, false, 0));
+    let r = idx.search(&SearchQuery { unit: Some("DISDIK".into()), ..SearchQuery::text("anggaran") }).unwrap();
+    assert_eq!((r.total, r.total_is_lower_bound), (cap, true));
+    // a two-word phrase is one pair term: exact total from its document frequency
     let r = idx.search(&SearchQuery::text("\"anggaran sekolah\"")).unwrap();
     assert_eq!((r.total, r.total_is_lower_bound), (n as u64 + 1, false));
     assert_eq!(r.hits[0].key, "info:title");
