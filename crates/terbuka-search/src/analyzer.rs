@@ -59,9 +59,9 @@ pub fn cached_stem(word: &str) -> String {
 const RECENT_MAX: usize = 6;
 
 thread_local! {
-    /// The last few texts tokenized on this thread: every title and body is analyzed twice
-    /// (stemmed field, then plain field) by the same indexing thread, and tokenizing is the
-    /// most expensive part of indexing.
+    /// The last few texts tokenized on this thread: every title and body is analyzed several
+    /// times (stemmed fields, plain field, pairs) by the same indexing thread, and tokenizing is
+    /// the most expensive part of indexing.
     static RECENT: RefCell<VecDeque<(String, Rc<Vec<terbuka_text::Token>>)>> = const { RefCell::new(VecDeque::new()) };
 }
 

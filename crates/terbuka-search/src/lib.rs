@@ -5,15 +5,27 @@
 //!
 //! # Ranking and matching
 //! * Matching uses one combined stemmed field `all` (title + body + attachments, positions):
-//!   each free word is ONE term on `all`, each phrase one phrase query on `all`, so a
-//!   conjunction is a plain posting-list intersection.
-//! * Ranking: BM25 on `all`, plus ranking-only boosts: the stem in `title` (+2) and the exact
-//!   typed word in `plain` (title + body, unstemmed, +1) so that the exact word ranks above other
-//!   forms of the same stem; a phrase found in the title gets the title boost too. For pure word
-//!   queries the top hits come from a block-max WAND pass on `all` (the page plus
-//!   100 candidates, see `RERANK_POOL`) re-scored with the boosts.
-//! * Every free word must match (AND) in at least one of the fields; `"phrases"` match
-//!   consecutive stemmed positions (stopword gaps kept); `-word` excludes. See [`query`].
+//!   each free word is ONE term on `all`, so a conjunction is a plain posting-list intersection.
+//! * Phrases match on `pairs`, where each stemmed token is indexed joined with the next one and
+//!   the position gap between them ([`pair_term`]): a two-word phrase is ONE term, so it costs
+//!   what a rare word costs instead of an intersection of two common words with a position
+//!   check per document. A phrase of three or more words is the conjunction of its pairs plus a
+//!   position check on `all` (unscored), made only on the documents that hold every pair.
+//!   Words between two phrase words may only be stopwords (as many as typed, any of them).
+//! * Ranking: BM25 on `all` (and `pairs` for phrases), plus ranking-only boosts: the stem in
+//!   `title` (+2) and the exact typed word in `plain` (title + body, unstemmed, +1) so that the
+//!   exact word ranks above other forms of the same stem; a phrase found in the title gets the
+//!   title boost too. The top hits are the best `page + 40` (see `RERANK_POOL`) by that BM25,
+//!   re-scored with the boosts.
+//! * Execution: the scored clauses (words, pairs, or the union of a word's typo forms) go
+//!   through tantivy's block-max WAND, which skips whole blocks of postings that cannot reach
+//!   the current top; facet filters, exclusions and long-phrase checks are then checked on each
+//!   candidate, and the candidate pool grows until enough pass. When the filters are estimated
+//!   to keep under 5 % of the matches (`MIN_PASS_RATE`), every match is scored instead
+//!   (tantivy then drives the intersection by its rarest clause, which is then cheap). Both
+//!   paths give the same top hits (a test compares them).
+//! * Every free word must match (AND) in at least one of the fields; `-word` excludes. See
+//!   [`query`].
 //! * Fallbacks, in order, each only when the previous stage found nothing:
 //!   1. exact AND;
 //!   2. typo tolerant AND (`fuzzy = true`): each word of ≥ 4 chars may also be any indexed word
@@ -22,13 +34,14 @@
 //!   3. relaxed (`fuzzy = true`, `relaxed = true`), only for ≥ 2 free words: at least half of the
 //!      (fuzzy) words must match. Phrases, exclusions and filters still apply.
 //! * Empty input (or only `-exclusions`) lists the documents matching the filters, newest
-//!   first; input made only of stopwords returns nothing.
+//!   first, with an exact total; input made only of stopwords returns nothing.
+//! * `total` is exact for a single word or a single two-word phrase (the term's document
+//!   frequency). Any other query is counted up to [`COUNT_CAP`] and `total_is_lower_bound` is
+//!   set when more match (shown as "10000+", as large search engines do: nobody pages through
+//!   ten thousand results, and an exact count would cost a scan of every match).
 //! * Facet counts are for the final, filtered result set (every filter applied, including the
-//!   dimension's own), computed over at most [`COUNT_CAP`] matches per segment (index order);
-//!   `facets_partial` tells when more matched.
-//! * `total` is exact for a single word and for queries with phrases, exclusions, filters or
-//!   typo fallback; for a conjunction of ≥ 2 words it is counted up to [`COUNT_CAP`] and
-//!   `total_is_lower_bound` is set when more match.
+//!   dimension's own), computed over the first [`COUNT_CAP`] matches (index order);
+//!   `facets_partial` tells when more matched (the page says so).
 //! * Pages past [`MAX_OFFSET`] return no hits (total is still computed as above).
 //!
 //! The index is a pure function of what [`SearchIndex::apply`] / [`SearchIndex::rebuild`]
@@ -48,7 +61,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, Weight};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term, COLLECT_BLOCK_BUFFER_LEN};
@@ -67,15 +82,15 @@ pub const ATTACHMENT_PREVIEW_BYTES: usize = 32 * 1024;
 
 const VERSION_FILE: &str = "terbuka-search.version";
 const SNIPPET_CHARS: usize = 200;
-/// Matches are counted exactly up to this many for conjunctions of words (then `total` is this
-/// cap and `total_is_lower_bound` is set); facets are computed over at most this many matches
-/// per segment (then `facets_partial` is set).
+/// Matches are counted exactly up to this many for every query but a single term (then `total`
+/// is this cap and `total_is_lower_bound` is set); facets are computed over at most this many
+/// matches (then `facets_partial` is set).
 pub const COUNT_CAP: u64 = 10_000;
 /// Extra weight of a word found in the title (on top of its BM25 in `all`, which includes the title).
 const TITLE_BOOST: f32 = 2.0;
 const PLAIN_BOOST: f32 = 1.0;
 /// Candidates taken from the block-max WAND pass (beyond the requested page) for re-ranking.
-const RERANK_POOL: usize = 100;
+const RERANK_POOL: usize = 40;
 const FUZZY_BOOST: f32 = 0.7;
 /// Below this estimated share of pruned-pass candidates passing the filters and exclusions,
 /// the top hits come from an exhaustive pass instead (driven by the rarest clause).
@@ -401,21 +416,21 @@ struct Post {
 struct Plan {
     /// what must match (terms, pairs and phrases, exclusions, filters); scores BM25 only
     core: Box<dyn Query>,
-    /// `core` plus the ranking-only boosts (title, exact word, phrase in title)
-    ranking: Box<dyn Query>,
+    /// the ranking-only clauses (word in the title, exact typed word, phrase in the title): each
+    /// one's score is added to a candidate's `core` score when the candidate matches it
+    boosts: Vec<Box<dyn Query>>,
     /// the query terms on title / body / attachments, for the snippets
     highlight: Box<dyn Query>,
     browse: bool,
     stage: Stage,
-    /// the scored part of `core` when tantivy can prune it with block-max WAND (one term, a
-    /// conjunction of terms, or the union of one word's forms); None otherwise
-    pruned: Option<Box<dyn Query>>,
+    /// the scored part of `core` when tantivy can prune it with block-max WAND: one term or a
+    /// conjunction of terms, or the forms of one fuzzy word (a document scores as its best
+    /// form, so the top of their union is the top of the forms' own tops merged); None otherwise
+    pruned: Option<Vec<Box<dyn Query>>>,
     /// the clauses of `core` outside `pruned` (filters, exclusions, long-phrase checks)
     post: Vec<Post>,
     /// `core` is a single term: exact total from the document frequency
     single_term: bool,
-    /// `ranking` differs from `core`
-    boosted: bool,
 }
 
 struct Run {
@@ -612,9 +627,23 @@ impl SearchIndex {
     /// large index, since fewer segments make searches faster).
     pub fn optimize(&self) -> Result<(), SearchError> {
         let mut writer = self.writer();
-        let ids = self.inner.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            writer.merge(&ids).wait()?;
+        // tantivy's merge policy may still be merging some of these segments in the background
+        // after the last commit; then our merge fails once that one lands, and is retried with
+        // the segments as they are now
+        let mut attempts = 0;
+        loop {
+            let ids = self.inner.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_)) if attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         let _ = writer.garbage_collect_files().wait();
         self.inner.reader.reload()?;
@@ -639,21 +668,31 @@ impl SearchIndex {
 
     /// Matching clause of one word: its forms (the word, then typo expansions) as term queries
     /// on the combined `all` field. A single form is a bare `TermQuery`, so a conjunction of
-    /// words is a plain posting-list intersection (block-max WAND for the top hits).
+    /// words is a plain posting-list intersection (block-max WAND for the top hits). Several
+    /// forms score as the best of them (dis-max), not their sum: a document holding two
+    /// spellings is not a better answer to one typed word.
     fn word_match(&self, forms: &[Form]) -> Box<dyn Query> {
         let all = self.inner.f.all;
         if let [one] = forms {
             return self.term_q(all, &one.stem, one.boost);
         }
-        Box::new(BooleanQuery::new(forms.iter().map(|x| (Occur::Should, self.term_q(all, &x.stem, x.boost))).collect()))
+        Box::new(DisjunctionMaxQuery::new(forms.iter().map(|x| self.term_q(all, &x.stem, x.boost)).collect()))
+    }
+
+    /// Each form of a word alone, as tantivy prunes it with block-max WAND: a one-clause
+    /// union (a bare `BoostQuery` would not be pruned), scored exactly as inside
+    /// [`SearchIndex::word_match`].
+    fn form_alternatives(&self, forms: &[Form]) -> Vec<Box<dyn Query>> {
+        let all = self.inner.f.all;
+        forms.iter().map(|x| Box::new(BooleanQuery::new(vec![(Occur::Should, self.term_q(all, &x.stem, x.boost))])) as Box<dyn Query>).collect()
     }
 
     /// Ranking-only clauses of one word: the stem in `title` and the exact word in `plain`.
-    fn word_boosts(&self, forms: &[Form], out: &mut Vec<(Occur, Box<dyn Query>)>) {
+    fn word_boosts(&self, forms: &[Form], out: &mut Vec<Box<dyn Query>>) {
         let f = &self.inner.f;
         for x in forms {
-            out.push((Occur::Should, self.term_q(f.title, &x.stem, TITLE_BOOST * x.boost)));
-            out.push((Occur::Should, self.term_q(f.plain, &x.plain, PLAIN_BOOST * x.boost)));
+            out.push(self.term_q(f.title, &x.stem, TITLE_BOOST * x.boost));
+            out.push(self.term_q(f.plain, &x.plain, PLAIN_BOOST * x.boost));
         }
     }
 
@@ -766,8 +805,10 @@ impl SearchIndex {
         // term forms) tantivy can prune
         let mut positive: Vec<(Box<dyn Query>, bool)> = Vec::new();
         let mut post: Vec<Post> = Vec::new();
-        let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut boosts: Vec<Box<dyn Query>> = Vec::new();
         let mut hl_stems: Vec<String> = Vec::new();
+        // the forms of a lone fuzzy word, each pruned on its own
+        let mut alternatives: Option<Vec<Box<dyn Query>>> = None;
         let browse = !p.has_positive();
         if browse && stage != Stage::Exact {
             return None;
@@ -790,7 +831,10 @@ impl SearchIndex {
                 for w in &p.words {
                     let (forms, expanded) = self.forms(searcher, w, true, memo);
                     any |= expanded;
-                    words.push(self.word_match(&forms));
+                    words.push((self.word_match(&forms), forms.len() == 1));
+                    if p.words.len() == 1 && p.phrases.is_empty() && forms.len() > 1 {
+                        alternatives = Some(self.form_alternatives(&forms));
+                    }
                     self.word_boosts(&forms, &mut boosts);
                     hl_stems.extend(forms.into_iter().map(|x| x.stem));
                 }
@@ -798,8 +842,9 @@ impl SearchIndex {
                     return None;
                 }
                 if stage == Stage::Fuzzy {
-                    positive.extend(words.into_iter().map(|c| (c, true)));
+                    positive.extend(words);
                 } else {
+                    let words: Vec<Box<dyn Query>> = words.into_iter().map(|(c, _)| c).collect();
                     let min = words.len().div_ceil(2).max(1);
                     let union = BooleanQuery::with_minimum_required_clauses(words.into_iter().map(|c| (Occur::Should, c)).collect(), min);
                     positive.push((Box::new(union), false));
@@ -812,7 +857,7 @@ impl SearchIndex {
             if let Some(check) = check {
                 post.push(Post { query: check, must: true, pass: 0.5 });
             }
-            boosts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(safe::SafeSeekQuery(self.phrase_on(f.title, ph))), TITLE_BOOST))));
+            boosts.push(Box::new(BoostQuery::new(Box::new(safe::SafeSeekQuery(self.phrase_on(f.title, ph))), TITLE_BOOST)));
             hl_stems.extend(ph.iter().map(|(_, s)| s.clone()));
         }
         for e in &p.excluded {
@@ -833,12 +878,8 @@ impl SearchIndex {
             post.push(Post { query, must: true, pass });
         }
 
-        // a plain term, a conjunction of plain terms, or the union of one word's forms
-        let prunable = match positive.as_slice() {
-            [] => false,
-            [(_, plain)] => *plain,
-            many => stage == Stage::Exact && many.iter().all(|(_, plain)| *plain),
-        };
+        // a plain term or a conjunction of plain terms (or, below, the forms of one fuzzy word)
+        let prunable = !positive.is_empty() && positive.iter().all(|(_, plain)| *plain);
         let single_term = stage == Stage::Exact && positive.len() == 1 && prunable && post.is_empty();
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if browse {
@@ -848,19 +889,16 @@ impl SearchIndex {
         must.extend(post.iter().map(|x| (if x.must { Occur::Must } else { Occur::MustNot }, x.query.box_clone())));
         let core: Box<dyn Query> =
             if must.len() == 1 && must[0].0 == Occur::Must { must.pop().map(|(_, c)| c).expect("one clause") } else { Box::new(BooleanQuery::new(must)) };
-        let pruned: Option<Box<dyn Query>> = if !prunable || browse {
+        let pruned: Option<Vec<Box<dyn Query>>> = if browse {
+            None
+        } else if let (Some(alts), 1) = (alternatives, positive.len()) {
+            Some(alts)
+        } else if !prunable {
             None
         } else if positive.len() == 1 {
-            positive.pop().map(|(c, _)| c)
+            positive.pop().map(|(c, _)| vec![c])
         } else {
-            Some(Box::new(BooleanQuery::new(positive.into_iter().map(|(c, _)| (Occur::Must, c)).collect())))
-        };
-        let boosted = !boosts.is_empty();
-        let ranking: Box<dyn Query> = if boosted {
-            boosts.insert(0, (Occur::Must, core.box_clone()));
-            Box::new(BooleanQuery::new(boosts))
-        } else {
-            core.box_clone()
+            Some(vec![Box::new(BooleanQuery::new(positive.into_iter().map(|(c, _)| (Occur::Must, c)).collect()))])
         };
         let highlight: Box<dyn Query> = Box::new(BooleanQuery::new(
             hl_stems
@@ -871,7 +909,7 @@ impl SearchIndex {
                 })
                 .collect(),
         ));
-        Some(Plan { core, ranking, highlight, browse, stage, pruned, post, single_term, boosted })
+        Some(Plan { core, boosts, highlight, browse, stage, pruned, post, single_term })
     }
 
     fn paging(q: &SearchQuery) -> (usize, usize) {
@@ -918,6 +956,32 @@ impl SearchIndex {
         Ok(cands.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect())
     }
 
+    /// The best `k` documents of the alternatives, each document scored by its best
+    /// alternative (ties: lower address first, as `TopDocs`), and whether that is every match.
+    fn best_of(searcher: &Searcher, alternatives: &[Box<dyn Query>], k: usize) -> Result<(Vec<(f32, DocAddress)>, bool), SearchError> {
+        if let [one] = alternatives {
+            let top = searcher.search(one.as_ref(), &TopDocs::with_limit(k).order_by_score())?;
+            let all = top.len() < k;
+            return Ok((top, all));
+        }
+        let mut best: HashMap<DocAddress, f32> = HashMap::new();
+        let mut all = true;
+        for q in alternatives {
+            let top = searcher.search(q.as_ref(), &TopDocs::with_limit(k).order_by_score())?;
+            all &= top.len() < k;
+            for (score, addr) in top {
+                let e = best.entry(addr).or_insert(score);
+                if score > *e {
+                    *e = score;
+                }
+            }
+        }
+        let mut v: Vec<(f32, DocAddress)> = best.into_iter().map(|(a, s)| (s, a)).collect();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        v.truncate(k);
+        Ok((v, all))
+    }
+
     /// The best `need` matches of the plan by `core` score, from the pruned (block-max WAND)
     /// pass over `pruned` whose candidates are checked against `post`. The pool is sized from
     /// the estimated pass rate and grown until enough candidates pass. None when the clauses
@@ -926,7 +990,7 @@ impl SearchIndex {
     fn pruned_top(&self, searcher: &Searcher, plan: &Plan, need: usize) -> Result<Option<Vec<(f32, DocAddress)>>, SearchError> {
         let Some(pruned) = plan.pruned.as_deref() else { return Ok(None) };
         if plan.post.is_empty() {
-            return Ok(Some(searcher.search(pruned, &TopDocs::with_limit(need).order_by_score())?));
+            return Ok(Some(Self::best_of(searcher, pruned, need)?.0));
         }
         let pass: f64 = plan.post.iter().map(|x| x.pass).product();
         if pass < MIN_PASS_RATE {
@@ -936,8 +1000,7 @@ impl SearchIndex {
             plan.post.iter().map(|x| Ok((x.query.weight(EnableScoring::disabled_from_searcher(searcher))?, x.must))).collect::<Result<_, SearchError>>()?;
         let mut pool = ((need as f64 / pass) * 1.5).ceil() as usize + 16;
         while pool <= PRUNED_POOL_MAX {
-            let cands = searcher.search(pruned, &TopDocs::with_limit(pool).order_by_score())?;
-            let exhausted = cands.len() < pool;
+            let (cands, exhausted) = Self::best_of(searcher, pruned, pool)?;
             let mut kept = Self::passing(searcher, cands, &weights)?;
             if kept.len() >= need || exhausted {
                 kept.truncate(need);
@@ -949,8 +1012,9 @@ impl SearchIndex {
     }
 
     /// Top page of a plan: the best candidates by `core` score (pruned pass when possible,
-    /// otherwise every match scored), re-scored with the full ranking query (title and
-    /// exact-word boosts).
+    /// otherwise every match scored), re-scored with the ranking-only boosts. Each boost clause
+    /// gets its own scorer, seeked forward through the candidates (a union of them would refill
+    /// a window of thousands of documents at every seek).
     fn top_hits(&self, searcher: &Searcher, plan: &Plan, per_page: usize, offset: usize) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let want = offset + per_page;
         let pool = (want * 2).max(want + RERANK_POOL);
@@ -958,20 +1022,24 @@ impl SearchIndex {
             Some(c) => c,
             None => searcher.search(plan.core.as_ref(), &TopDocs::with_limit(pool).order_by_score())?,
         };
-        if plan.boosted && !cands.is_empty() {
+        if !plan.boosts.is_empty() && !cands.is_empty() {
             cands.sort_by_key(|c| c.1);
-            let weight = plan.ranking.weight(EnableScoring::enabled_from_searcher(searcher))?;
+            let weights: Vec<Box<dyn Weight>> =
+                plan.boosts.iter().map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher))).collect::<Result<_, _>>()?;
             let mut i = 0;
             while i < cands.len() {
                 let seg_ord = cands[i].1.segment_ord;
-                let mut scorer = weight.scorer(searcher.segment_reader(seg_ord), 1.0)?;
+                let seg = searcher.segment_reader(seg_ord);
+                let mut scorers = weights.iter().map(|w| w.scorer(seg, 1.0)).collect::<Result<Vec<_>, _>>()?;
                 while i < cands.len() && cands[i].1.segment_ord == seg_ord {
                     let d = cands[i].1.doc_id;
-                    if scorer.doc() < d {
-                        scorer.seek(d);
-                    }
-                    if scorer.doc() == d {
-                        cands[i].0 = scorer.score();
+                    for scorer in scorers.iter_mut() {
+                        if scorer.doc() < d {
+                            scorer.seek(d);
+                        }
+                        if scorer.doc() == d {
+                            cands[i].0 += scorer.score();
+                        }
                     }
                     i += 1;
                 }

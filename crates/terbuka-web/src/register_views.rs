@@ -318,6 +318,8 @@ pub struct SearchView {
     pub total: u64,
     /// More documents matched than were counted (`total` is a lower bound, shown as "10 000+").
     pub total_is_lower_bound: bool,
+    /// The facet counts cover only the first [`terbuka_search::COUNT_CAP`] matches.
+    pub facets_partial: bool,
     pub page: u32,
     pub per_page: u32,
     pub pages: u64,

@@ -280,6 +280,7 @@ pub fn run_search(app: &App, input: &SearchInput, units: &[Unit], lang: Lang) ->
         q: input.q.clone(),
         total: r.total,
         total_is_lower_bound: r.total_is_lower_bound,
+        facets_partial: r.facets_partial,
         page: q.page,
         per_page: q.per_page,
         pages: r.total.div_ceil(per_page).max(1),
@@ -550,6 +551,7 @@ pub async fn search(State(s): State<AppState>, Extension(ctx): Extension<Ctx>, Q
             page => input.page,
             clear_href => format!("?{}", qs(&[("q", input.q.clone())])),
             filtered => input.has_filters(),
+            count_cap => terbuka_search::COUNT_CAP,
         },
     ))
 }
