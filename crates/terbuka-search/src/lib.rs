@@ -17,8 +17,8 @@
 //!   exact word ranks above other forms of the same stem; a phrase found in the title gets the
 //!   title boost too. The top hits are the best `page + 40` (see `RERANK_POOL`) by that BM25,
 //!   re-scored with the boosts.
-//! * Execution: the scored clauses (words, pairs, or the union of a word's typo forms) go
-//!   through tantivy's block-max WAND, which skips whole blocks of postings that cannot reach
+//! * Execution: the scored clauses (words and pairs; for a lone typo'd word each of its forms,
+//!   the word scoring as its best form) go through tantivy's block-max WAND, which skips whole blocks of postings that cannot reach
 //!   the current top; facet filters, exclusions and long-phrase checks are then checked on each
 //!   candidate, and the candidate pool grows until enough pass. When the filters are estimated
 //!   to keep under 5 % of the matches (`MIN_PASS_RATE`), every match is scored instead
