@@ -62,7 +62,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery,
+    Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::snippet::{Snippet, SnippetGenerator};
@@ -921,37 +922,57 @@ impl SearchIndex {
 
     // ---------------------------------------------------------------- execution
 
-    /// Keeps the candidates (in their order) that pass every `post` clause: per segment, one
-    /// scorer per clause, seeked forward through the candidates in doc order.
-    fn passing(searcher: &Searcher, cands: Vec<(f32, DocAddress)>, weights: &[(Box<dyn Weight>, bool)]) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    /// Walks the candidates `addrs` (sorted by address) segment by segment with one scorer per
+    /// weight, each seeked forward to the candidate: `visit(k, w, scorer)` is called for
+    /// candidate `k` and every weight `w` whose scorer is on that document.
+    fn on_candidates(
+        searcher: &Searcher,
+        addrs: &[DocAddress],
+        weights: &[Box<dyn Weight>],
+        mut visit: impl FnMut(usize, usize, &mut dyn Scorer),
+    ) -> Result<(), SearchError> {
+        let mut k = 0;
+        while k < addrs.len() {
+            let seg_ord = addrs[k].segment_ord;
+            let seg = searcher.segment_reader(seg_ord);
+            let mut scorers = weights.iter().map(|w| w.scorer(seg, 1.0)).collect::<Result<Vec<_>, _>>()?;
+            while k < addrs.len() && addrs[k].segment_ord == seg_ord {
+                let d = addrs[k].doc_id;
+                for (w, scorer) in scorers.iter_mut().enumerate() {
+                    if scorer.doc() < d {
+                        scorer.seek(d);
+                    }
+                    if scorer.doc() == d {
+                        visit(k, w, scorer.as_mut());
+                    }
+                }
+                k += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the candidates (in their order) that pass every `post` clause.
+    fn passing(searcher: &Searcher, cands: Vec<(f32, DocAddress)>, weights: &[Box<dyn Weight>], must: &[bool]) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         if weights.is_empty() {
             return Ok(cands);
         }
         let mut order: Vec<usize> = (0..cands.len()).collect();
         order.sort_by_key(|&i| cands[i].1);
-        let mut keep = vec![true; cands.len()];
-        let mut k = 0;
-        while k < order.len() {
-            let seg_ord = cands[order[k]].1.segment_ord;
-            let seg = searcher.segment_reader(seg_ord);
-            let mut scorers = Vec::with_capacity(weights.len());
-            for (w, must) in weights {
-                scorers.push((w.scorer(seg, 1.0)?, *must));
+        let addrs: Vec<DocAddress> = order.iter().map(|&i| cands[i].1).collect();
+        let musts = must.iter().filter(|m| **m).count();
+        // per candidate (in `order`): how many must-clauses matched, and whether a must-not did
+        let mut matched = vec![(0usize, false); addrs.len()];
+        Self::on_candidates(searcher, &addrs, weights, |k, w, _| {
+            if must[w] {
+                matched[k].0 += 1;
+            } else {
+                matched[k].1 = true;
             }
-            while k < order.len() && cands[order[k]].1.segment_ord == seg_ord {
-                let i = order[k];
-                let d = cands[i].1.doc_id;
-                for (scorer, must) in scorers.iter_mut() {
-                    if scorer.doc() < d {
-                        scorer.seek(d);
-                    }
-                    if (scorer.doc() == d) != *must {
-                        keep[i] = false;
-                        break;
-                    }
-                }
-                k += 1;
-            }
+        })?;
+        let mut keep = vec![false; cands.len()];
+        for (k, &i) in order.iter().enumerate() {
+            keep[i] = matched[k].0 == musts && !matched[k].1;
         }
         Ok(cands.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect())
     }
@@ -1001,12 +1022,13 @@ impl SearchIndex {
         if pass < MIN_PASS_RATE {
             return Ok(None);
         }
-        let weights: Vec<(Box<dyn Weight>, bool)> =
-            plan.post.iter().map(|x| Ok((x.query.weight(EnableScoring::disabled_from_searcher(searcher))?, x.must))).collect::<Result<_, SearchError>>()?;
+        let weights: Vec<Box<dyn Weight>> =
+            plan.post.iter().map(|x| x.query.weight(EnableScoring::disabled_from_searcher(searcher))).collect::<Result<_, _>>()?;
+        let must: Vec<bool> = plan.post.iter().map(|x| x.must).collect();
         let mut pool = ((need as f64 / pass) * 1.5).ceil() as usize + 16;
         while pool <= PRUNED_POOL_MAX {
             let (cands, exhausted) = Self::best_of(searcher, pruned, pool)?;
-            let mut kept = Self::passing(searcher, cands, &weights)?;
+            let mut kept = Self::passing(searcher, cands, &weights, &must)?;
             if kept.len() >= need || exhausted {
                 kept.truncate(need);
                 return Ok(Some(kept));
@@ -1031,24 +1053,8 @@ impl SearchIndex {
             cands.sort_by_key(|c| c.1);
             let weights: Vec<Box<dyn Weight>> =
                 plan.boosts.iter().map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher))).collect::<Result<_, _>>()?;
-            let mut i = 0;
-            while i < cands.len() {
-                let seg_ord = cands[i].1.segment_ord;
-                let seg = searcher.segment_reader(seg_ord);
-                let mut scorers = weights.iter().map(|w| w.scorer(seg, 1.0)).collect::<Result<Vec<_>, _>>()?;
-                while i < cands.len() && cands[i].1.segment_ord == seg_ord {
-                    let d = cands[i].1.doc_id;
-                    for scorer in scorers.iter_mut() {
-                        if scorer.doc() < d {
-                            scorer.seek(d);
-                        }
-                        if scorer.doc() == d {
-                            cands[i].0 += scorer.score();
-                        }
-                    }
-                    i += 1;
-                }
-            }
+            let addrs: Vec<DocAddress> = cands.iter().map(|c| c.1).collect();
+            Self::on_candidates(searcher, &addrs, &weights, |k, _, scorer| cands[k].0 += scorer.score())?;
         }
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         Ok(cands.into_iter().skip(offset).take(per_page).collect())
